@@ -1,0 +1,562 @@
+//! Backups: a portable dump that either backend can restore.
+//!
+//! The format is JSON lines. The first line describes the backup; then, for each table
+//! in dependency order, a line naming the table and its columns followed by one line per
+//! row (a JSON array of values); the last line closes the backup with the number of rows
+//! and a SHA-256 of every line before it, so that a cut or edited file is refused.
+//!
+//! ```text
+//! {"format":"custodes-backup","format_version":1,"schema_version":1,"backend":"sqlite","created_at":"…"}
+//! {"table":"workspace","columns":["id","slug",…]}
+//! ["0193…","arvenia",…]
+//! {"end":true,"tables":4,"rows":123,"sha256":"…"}
+//! ```
+//!
+//! A backup is read in one consistent snapshot, so it can be taken while the server runs.
+//! A restore goes into an empty database in one transaction: it restores everything or
+//! nothing.
+
+use std::io::{BufRead, Write};
+
+use futures_util::TryStreamExt;
+use serde::{Deserialize, Serialize};
+use serde_json::Value;
+use sha2::{Digest, Sha256};
+use sqlx::Row;
+use sqlx::any::AnyRow;
+
+use crate::database::{Backend, Store};
+use crate::error::StoreError;
+
+/// The version of the file format itself.
+pub const FORMAT_VERSION: i64 = 1;
+const FORMAT_NAME: &str = "custodes-backup";
+
+/// The type of a column, as far as backups care.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum ColumnType {
+    /// BIGINT.
+    Int,
+    /// DOUBLE PRECISION.
+    Real,
+    /// TEXT.
+    Text,
+    /// BLOB or BYTEA, written as hexadecimal text.
+    Blob,
+}
+
+/// A table a backup carries.
+#[derive(Clone, Copy, Debug)]
+pub struct TableSpec {
+    /// The table's name.
+    pub name: &'static str,
+    /// Its columns and their types, in order.
+    pub columns: &'static [(&'static str, ColumnType)],
+    /// The columns that order its rows (the primary key).
+    pub order_by: &'static str,
+}
+
+use ColumnType::{Int, Text};
+
+/// Every table, in an order where a table comes after those it refers to. A test checks
+/// that this list matches the schema, so a migration that adds a table must add it here.
+pub const TABLES: &[TableSpec] = &[
+    TableSpec {
+        name: "workspace",
+        columns: &[
+            ("id", Text),
+            ("slug", Text),
+            ("name", Text),
+            ("kind", Text),
+            ("created_at", Text),
+            ("updated_at", Text),
+        ],
+        order_by: "id",
+    },
+    TableSpec {
+        name: "app_user",
+        columns: &[
+            ("id", Text),
+            ("username", Text),
+            ("display_name", Text),
+            ("role", Text),
+            ("clearance", Int),
+            ("password_hash", Text),
+            ("disabled", Int),
+            ("created_at", Text),
+            ("updated_at", Text),
+        ],
+        order_by: "id",
+    },
+    TableSpec {
+        name: "audit_entry",
+        columns: &[
+            ("seq", Int),
+            ("at", Text),
+            ("actor_id", Text),
+            ("actor_name", Text),
+            ("action", Text),
+            ("entity_kind", Text),
+            ("entity_id", Text),
+            ("workspace_id", Text),
+            ("state_digest", Text),
+            ("prev_hash", Text),
+            ("hash", Text),
+        ],
+        order_by: "seq",
+    },
+    TableSpec {
+        name: "audit_head",
+        columns: &[("id", Int), ("seq", Int), ("hash", Text)],
+        order_by: "id",
+    },
+];
+
+#[derive(Serialize, Deserialize)]
+struct Header {
+    format: String,
+    format_version: i64,
+    schema_version: i64,
+    backend: String,
+    created_at: String,
+}
+
+#[derive(Serialize, Deserialize)]
+struct TableLine {
+    table: String,
+    columns: Vec<String>,
+}
+
+#[derive(Serialize, Deserialize)]
+struct EndLine {
+    end: bool,
+    tables: usize,
+    rows: u64,
+    sha256: String,
+}
+
+/// What a backup or a restore moved.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Summary {
+    /// Tables written or read.
+    pub tables: usize,
+    /// Rows written or read.
+    pub rows: u64,
+    /// The schema version of the data.
+    pub schema_version: i64,
+}
+
+/// Writes lines and hashes them as it goes.
+struct HashingWriter<W> {
+    out: W,
+    sha: Sha256,
+}
+
+impl<W: Write> HashingWriter<W> {
+    fn line(&mut self, value: &impl Serialize) -> std::io::Result<()> {
+        let mut bytes = serde_json::to_vec(value)?;
+        bytes.push(b'\n');
+        self.sha.update(&bytes);
+        self.out.write_all(&bytes)
+    }
+}
+
+fn value_of(row: &AnyRow, i: usize, ty: ColumnType) -> Result<Value, sqlx::Error> {
+    Ok(match ty {
+        Int => row
+            .try_get::<Option<i64>, _>(i)?
+            .map_or(Value::Null, Value::from),
+        ColumnType::Real => row
+            .try_get::<Option<f64>, _>(i)?
+            .map_or(Value::Null, Value::from),
+        Text => row
+            .try_get::<Option<String>, _>(i)?
+            .map_or(Value::Null, Value::from),
+        ColumnType::Blob => row
+            .try_get::<Option<Vec<u8>>, _>(i)?
+            .map_or(Value::Null, |b| Value::from(hex::encode(b))),
+    })
+}
+
+impl Store {
+    /// Writes a backup of the whole database to `out`, read in one consistent snapshot.
+    pub async fn backup<W: Write>(&self, out: W) -> Result<Summary, StoreError> {
+        let io = |source| StoreError::Io {
+            path: "backup".into(),
+            source,
+        };
+        let begin = match self.backend() {
+            Backend::Sqlite => "BEGIN",
+            Backend::Postgres => "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY",
+        };
+        let mut tx = self.pool.begin_with(begin).await?;
+        // The first read fixes the snapshot on SQLite.
+        let schema_version: Option<i64> =
+            sqlx::query_scalar("SELECT MAX(version) FROM _sqlx_migrations WHERE success = TRUE")
+                .fetch_one(&mut *tx)
+                .await?;
+        let schema_version = schema_version.unwrap_or(0);
+        let mut w = HashingWriter {
+            out,
+            sha: Sha256::new(),
+        };
+        w.line(&Header {
+            format: FORMAT_NAME.into(),
+            format_version: FORMAT_VERSION,
+            schema_version,
+            backend: self.backend().as_str().into(),
+            created_at: crate::time::now(),
+        })
+        .map_err(io)?;
+        let mut total = 0u64;
+        for table in TABLES {
+            w.line(&TableLine {
+                table: table.name.into(),
+                columns: table.columns.iter().map(|(c, _)| (*c).to_owned()).collect(),
+            })
+            .map_err(io)?;
+            let cols: Vec<&str> = table.columns.iter().map(|(c, _)| *c).collect();
+            let sql = format!(
+                "SELECT {} FROM {} ORDER BY {}",
+                cols.join(", "),
+                table.name,
+                table.order_by
+            );
+            let mut rows = sqlx::query(sqlx::AssertSqlSafe(sql)).fetch(&mut *tx);
+            while let Some(row) = rows.try_next().await? {
+                let values = table
+                    .columns
+                    .iter()
+                    .enumerate()
+                    .map(|(i, (_, ty))| value_of(&row, i, *ty))
+                    .collect::<Result<Vec<_>, _>>()?;
+                w.line(&values).map_err(io)?;
+                total += 1;
+            }
+        }
+        tx.rollback().await?;
+        let sha256 = hex::encode(w.sha.clone().finalize());
+        w.line(&EndLine {
+            end: true,
+            tables: TABLES.len(),
+            rows: total,
+            sha256,
+        })
+        .map_err(io)?;
+        w.out.flush().map_err(io)?;
+        Ok(Summary {
+            tables: TABLES.len(),
+            rows: total,
+            schema_version,
+        })
+    }
+
+    /// Restores a backup into this database, which must be empty of data. The whole file
+    /// is checked before anything is written, and it is written in one transaction.
+    pub async fn restore<R: BufRead>(
+        &self,
+        file_name: &str,
+        input: R,
+    ) -> Result<Summary, StoreError> {
+        let parsed = parse_backup(file_name, input, self.known_schema_version())?;
+        // Bring the schema to the backup's version, load the rows, then apply the newer
+        // migrations, so that an older backup is upgraded the way a database would be.
+        let current = self.schema_version().await?;
+        if current > parsed.schema_version {
+            return Err(StoreError::NotEmpty {
+                target: self.url().to_string(),
+                detail: format!(
+                    "its schema is at version {current}, newer than the backup's {}",
+                    parsed.schema_version
+                ),
+            });
+        }
+        self.migrate_to(parsed.schema_version).await?;
+        self.check_empty().await?;
+
+        let mut tx = self
+            .pool
+            .begin_with(match self.backend() {
+                Backend::Sqlite => "BEGIN IMMEDIATE",
+                Backend::Postgres => "BEGIN",
+            })
+            .await?;
+        // The migrations seed the chain's head; the backup carries the real one.
+        sqlx::query("DELETE FROM audit_head")
+            .execute(&mut *tx)
+            .await?;
+        for (table, rows) in &parsed.tables {
+            let spec = TABLES
+                .iter()
+                .find(|t| t.name == table.name)
+                .ok_or_else(|| StoreError::Invalid(format!("unknown table {}", table.name)))?;
+            let placeholders: Vec<String> =
+                (1..=table.columns.len()).map(|i| format!("${i}")).collect();
+            let sql = format!(
+                "INSERT INTO {} ({}) VALUES ({})",
+                spec.name,
+                table.columns.join(", "),
+                placeholders.join(", ")
+            );
+            for (line, values) in rows {
+                let mut q = sqlx::query(sqlx::AssertSqlSafe(sql.clone()));
+                for (value, ty) in values.iter().zip(&table.types) {
+                    q = bind_value(q, value, *ty);
+                }
+                q.execute(&mut *tx).await.map_err(|e| StoreError::Backup {
+                    file: file_name.to_owned(),
+                    line: *line,
+                    reason: format!("row rejected by the database: {e}"),
+                })?;
+            }
+        }
+        tx.commit().await?;
+        self.migrate().await?;
+        Ok(Summary {
+            tables: parsed.tables.len(),
+            rows: parsed.rows,
+            schema_version: parsed.schema_version,
+        })
+    }
+
+    /// Fails unless every table the backup would fill is empty (the chain's seeded head
+    /// aside).
+    async fn check_empty(&self) -> Result<(), StoreError> {
+        for table in TABLES.iter().filter(|t| t.name != "audit_head") {
+            let sql = format!("SELECT COUNT(*) FROM {}", table.name);
+            let n: i64 = sqlx::query_scalar(sqlx::AssertSqlSafe(sql))
+                .fetch_one(&self.pool)
+                .await?;
+            if n > 0 {
+                return Err(StoreError::NotEmpty {
+                    target: self.url().to_string(),
+                    detail: format!("{n} rows in {}", table.name),
+                });
+            }
+        }
+        Ok(())
+    }
+
+    /// The tables in the database that [`TABLES`] does not list, and the tables it lists
+    /// that the database lacks (both empty when they agree).
+    pub async fn backup_coverage(&self) -> Result<(Vec<String>, Vec<String>), StoreError> {
+        let present = self.table_names().await?;
+        let missing_from_list = present
+            .iter()
+            .filter(|t| !TABLES.iter().any(|s| s.name == t.as_str()))
+            .cloned()
+            .collect();
+        let missing_from_db = TABLES
+            .iter()
+            .filter(|s| !present.iter().any(|t| t == s.name))
+            .map(|s| s.name.to_owned())
+            .collect();
+        Ok((missing_from_list, missing_from_db))
+    }
+}
+
+type Query<'q> = sqlx::query::Query<'q, sqlx::Any, sqlx::any::AnyArguments>;
+
+fn bind_value<'q>(q: Query<'q>, value: &Value, ty: ColumnType) -> Query<'q> {
+    // Values were checked against their column types when the file was parsed.
+    match ty {
+        Int => q.bind(value.as_i64()),
+        ColumnType::Real => q.bind(value.as_f64()),
+        Text => q.bind(value.as_str().map(str::to_owned)),
+        ColumnType::Blob => q.bind(value.as_str().and_then(|s| hex::decode(s).ok())),
+    }
+}
+
+struct ParsedTable {
+    name: String,
+    columns: Vec<String>,
+    types: Vec<ColumnType>,
+}
+
+struct ParsedBackup {
+    schema_version: i64,
+    tables: Vec<(ParsedTable, Vec<(usize, Vec<Value>)>)>,
+    rows: u64,
+}
+
+/// Reads and checks a whole backup file before anything is written.
+fn parse_backup<R: BufRead>(
+    file: &str,
+    input: R,
+    known_schema: i64,
+) -> Result<ParsedBackup, StoreError> {
+    let err = |line: usize, reason: String| StoreError::Backup {
+        file: file.to_owned(),
+        line,
+        reason,
+    };
+    let mut sha = Sha256::new();
+    let mut lines = input.split(b'\n').enumerate().map(|(i, l)| (i + 1, l));
+
+    let (n, first) = lines
+        .next()
+        .ok_or_else(|| err(0, "the file is empty: it is not a Custodes backup".into()))?;
+    let first = first.map_err(|e| err(n, e.to_string()))?;
+    let header: Header = serde_json::from_slice(&first)
+        .ok()
+        .filter(|h: &Header| h.format == FORMAT_NAME)
+        .ok_or_else(|| {
+            err(
+                1,
+                "this is not a Custodes backup (its first line is not a backup header)".into(),
+            )
+        })?;
+    sha.update(&first);
+    sha.update(b"\n");
+    if header.format_version > FORMAT_VERSION {
+        return Err(err(
+            1,
+            format!(
+                "the backup was written by a newer version of Custodes (format {}, this build reads up to {FORMAT_VERSION})",
+                header.format_version
+            ),
+        ));
+    }
+    if header.schema_version > known_schema {
+        return Err(err(
+            1,
+            format!(
+                "the backup was written by a newer version of Custodes (schema {}, this build knows up to {known_schema})",
+                header.schema_version
+            ),
+        ));
+    }
+
+    let mut tables: Vec<(ParsedTable, Vec<(usize, Vec<Value>)>)> = Vec::new();
+    let mut rows = 0u64;
+    let mut end: Option<EndLine> = None;
+    for (n, line) in lines {
+        let line = line.map_err(|e| err(n, e.to_string()))?;
+        if line.is_empty() {
+            continue;
+        }
+        if end.is_some() {
+            return Err(err(
+                n,
+                "unexpected content after the end of the backup".into(),
+            ));
+        }
+        let value: Value = serde_json::from_slice(&line).map_err(|e| {
+            err(
+                n,
+                format!("this line is not valid JSON ({e}): the file is damaged or cut"),
+            )
+        })?;
+        match value {
+            Value::Array(values) => {
+                let Some((table, table_rows)) = tables.last_mut() else {
+                    return Err(err(n, "a row before any table line".into()));
+                };
+                if values.len() != table.columns.len() {
+                    return Err(err(
+                        n,
+                        format!(
+                            "a row of {} has {} values, expected {}",
+                            table.name,
+                            values.len(),
+                            table.columns.len()
+                        ),
+                    ));
+                }
+                for ((v, ty), col) in values.iter().zip(&table.types).zip(&table.columns) {
+                    let fits = match (ty, v) {
+                        (_, Value::Null) => true,
+                        (Int, v) => v.is_i64(),
+                        (ColumnType::Real, v) => v.is_number(),
+                        (Text, v) => v.is_string(),
+                        (ColumnType::Blob, Value::String(s)) => hex::decode(s).is_ok(),
+                        (ColumnType::Blob, _) => false,
+                    };
+                    if !fits {
+                        return Err(err(
+                            n,
+                            format!(
+                                "{}.{col}: the value {v} does not fit a {ty:?} column",
+                                table.name
+                            ),
+                        ));
+                    }
+                }
+                table_rows.push((n, values));
+                rows += 1;
+            }
+            Value::Object(ref map) if map.contains_key("table") => {
+                let line_table: TableLine = serde_json::from_value(value)
+                    .map_err(|e| err(n, format!("bad table line: {e}")))?;
+                let spec = TABLES
+                    .iter()
+                    .find(|t| t.name == line_table.table)
+                    .ok_or_else(|| err(n, format!("unknown table '{}'", line_table.table)))?;
+                let mut types = Vec::new();
+                for col in &line_table.columns {
+                    let ty = spec
+                        .columns
+                        .iter()
+                        .find(|(c, _)| c == col)
+                        .map(|(_, ty)| *ty)
+                        .ok_or_else(|| err(n, format!("unknown column '{}.{col}'", spec.name)))?;
+                    types.push(ty);
+                }
+                if tables.iter().any(|(t, _)| t.name == spec.name) {
+                    return Err(err(n, format!("table '{}' appears twice", spec.name)));
+                }
+                tables.push((
+                    ParsedTable {
+                        name: spec.name.to_owned(),
+                        columns: line_table.columns,
+                        types,
+                    },
+                    Vec::new(),
+                ));
+            }
+            Value::Object(ref map) if map.contains_key("end") => {
+                let e: EndLine = serde_json::from_value(value)
+                    .map_err(|e| err(n, format!("bad end line: {e}")))?;
+                let digest = hex::encode(sha.clone().finalize());
+                if e.sha256 != digest {
+                    return Err(err(
+                        n,
+                        "the checksum does not match: the file was altered or damaged".into(),
+                    ));
+                }
+                if e.rows != rows || e.tables != tables.len() {
+                    return Err(err(
+                        n,
+                        format!(
+                            "the end line counts {} tables and {} rows but the file has {} and {rows}",
+                            e.tables,
+                            e.rows,
+                            tables.len()
+                        ),
+                    ));
+                }
+                end = Some(e);
+                continue;
+            }
+            _ => {
+                return Err(err(
+                    n,
+                    "a line that is neither a table, a row nor the end".into(),
+                ));
+            }
+        }
+        sha.update(&line);
+        sha.update(b"\n");
+    }
+    if end.is_none() {
+        return Err(err(
+            0,
+            "the backup has no end line: the file was cut short (truncated)".into(),
+        ));
+    }
+    Ok(ParsedBackup {
+        schema_version: header.schema_version,
+        tables,
+        rows,
+    })
+}
