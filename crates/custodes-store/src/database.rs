@@ -6,9 +6,9 @@ use std::path::{Path, PathBuf};
 use std::str::FromStr;
 use std::time::Duration;
 
-use sqlx::AnyPool;
 use sqlx::any::{AnyPoolOptions, install_default_drivers};
 use sqlx::migrate::Migrator;
+use sqlx::{AnyPool, Connection};
 
 use crate::error::StoreError;
 
@@ -174,12 +174,29 @@ impl Store {
         let backend = url.backend();
         if let DatabaseUrl::Sqlite(path) = url {
             check_sqlite_file(path)?;
+            preflight_sqlite(path).await?;
             if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
                 std::fs::create_dir_all(dir).map_err(|source| StoreError::Io {
                     path: dir.display().to_string(),
                     source,
                 })?;
             }
+        }
+        if backend == Backend::Postgres {
+            // One direct attempt first: a pool retries until its timeout and then reports
+            // only that it timed out, while this names the cause (refused, unknown host,
+            // bad password) at once.
+            let attempt = tokio::time::timeout(
+                Duration::from_secs(10),
+                sqlx::AnyConnection::connect(&url.connect_string()),
+            )
+            .await
+            .map_err(|_| StoreError::Connect {
+                target: url.to_string(),
+                reason: "no answer within 10 seconds".into(),
+            })?;
+            let conn = attempt.map_err(|e| connect_error(url, &e))?;
+            let _ = conn.close().await;
         }
         let mut options = AnyPoolOptions::new()
             .acquire_timeout(Duration::from_secs(10))
@@ -405,6 +422,47 @@ fn check_sqlite_file(path: &Path) -> Result<(), StoreError> {
         Ok(()) => Err(not_db("its header is not a SQLite header")),
         Err(_) => Err(not_db("it is shorter than a SQLite header")),
     }
+}
+
+/// Opens an existing SQLite file read-only and checks that it is a sound Custodes
+/// database (or an empty one) before the pool opens it for writing: switching a file to WAL
+/// changes its header, so a foreign or damaged file must be refused first.
+async fn preflight_sqlite(path: &Path) -> Result<(), StoreError> {
+    use sqlx::ConnectOptions;
+    use sqlx::sqlite::SqliteConnectOptions;
+
+    if std::fs::metadata(path)
+        .map(|m| m.len() == 0)
+        .unwrap_or(true)
+    {
+        return Ok(());
+    }
+    let not_db = |e: sqlx::Error| StoreError::NotADatabase {
+        path: path.display().to_string(),
+        reason: match &e {
+            sqlx::Error::Database(db) => db.message().to_owned(),
+            other => other.to_string(),
+        },
+    };
+    let mut conn = SqliteConnectOptions::new()
+        .filename(path)
+        .read_only(true)
+        .connect()
+        .await
+        .map_err(not_db)?;
+    let tables: Vec<String> = sqlx::query_scalar(
+        "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%'",
+    )
+    .fetch_all(&mut conn)
+    .await
+    .map_err(not_db)?;
+    let _ = sqlx::Connection::close(conn).await;
+    if !tables.is_empty() && !tables.iter().any(|t| t == "_sqlx_migrations") {
+        return Err(StoreError::Foreign {
+            target: path.display().to_string(),
+        });
+    }
+    Ok(())
 }
 
 /// Turns a driver's connection error into one line that names the database.
