@@ -285,7 +285,7 @@ impl Store {
         sqlx::query("DELETE FROM audit_head")
             .execute(&mut *tx)
             .await?;
-        for (table, rows) in &parsed.tables {
+        for table in &parsed.tables {
             let spec = TABLES
                 .iter()
                 .find(|t| t.name == table.name)
@@ -298,7 +298,7 @@ impl Store {
                 table.columns.join(", "),
                 placeholders.join(", ")
             );
-            for (line, values) in rows {
+            for (line, values) in &table.rows {
                 let mut q = sqlx::query(sqlx::AssertSqlSafe(sql.clone()));
                 for (value, ty) in values.iter().zip(&table.types) {
                     q = bind_value(q, value, *ty);
@@ -367,15 +367,17 @@ fn bind_value<'q>(q: Query<'q>, value: &Value, ty: ColumnType) -> Query<'q> {
     }
 }
 
+/// A table read from a backup, with its rows and the line each row was on.
 struct ParsedTable {
     name: String,
     columns: Vec<String>,
     types: Vec<ColumnType>,
+    rows: Vec<(usize, Vec<Value>)>,
 }
 
 struct ParsedBackup {
     schema_version: i64,
-    tables: Vec<(ParsedTable, Vec<(usize, Vec<Value>)>)>,
+    tables: Vec<ParsedTable>,
     rows: u64,
 }
 
@@ -427,7 +429,7 @@ fn parse_backup<R: BufRead>(
         ));
     }
 
-    let mut tables: Vec<(ParsedTable, Vec<(usize, Vec<Value>)>)> = Vec::new();
+    let mut tables: Vec<ParsedTable> = Vec::new();
     let mut rows = 0u64;
     let mut end: Option<EndLine> = None;
     for (n, line) in lines {
@@ -449,7 +451,7 @@ fn parse_backup<R: BufRead>(
         })?;
         match value {
             Value::Array(values) => {
-                let Some((table, table_rows)) = tables.last_mut() else {
+                let Some(table) = tables.last_mut() else {
                     return Err(err(n, "a row before any table line".into()));
                 };
                 if values.len() != table.columns.len() {
@@ -482,7 +484,7 @@ fn parse_backup<R: BufRead>(
                         ));
                     }
                 }
-                table_rows.push((n, values));
+                table.rows.push((n, values));
                 rows += 1;
             }
             Value::Object(ref map) if map.contains_key("table") => {
@@ -502,17 +504,15 @@ fn parse_backup<R: BufRead>(
                         .ok_or_else(|| err(n, format!("unknown column '{}.{col}'", spec.name)))?;
                     types.push(ty);
                 }
-                if tables.iter().any(|(t, _)| t.name == spec.name) {
+                if tables.iter().any(|t| t.name == spec.name) {
                     return Err(err(n, format!("table '{}' appears twice", spec.name)));
                 }
-                tables.push((
-                    ParsedTable {
-                        name: spec.name.to_owned(),
-                        columns: line_table.columns,
-                        types,
-                    },
-                    Vec::new(),
-                ));
+                tables.push(ParsedTable {
+                    name: spec.name.to_owned(),
+                    columns: line_table.columns,
+                    types,
+                    rows: Vec::new(),
+                });
             }
             Value::Object(ref map) if map.contains_key("end") => {
                 let e: EndLine = serde_json::from_value(value)

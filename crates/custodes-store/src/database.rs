@@ -473,13 +473,13 @@ fn connect_error(url: &DatabaseUrl, err: &sqlx::Error) -> StoreError {
         sqlx::Error::PoolTimedOut => "no answer within 10 seconds".to_owned(),
         other => other.to_string(),
     };
-    if let DatabaseUrl::Sqlite(path) = url {
-        if reason.contains("not a database") || reason.contains("malformed") {
-            return StoreError::NotADatabase {
-                path: path.display().to_string(),
-                reason,
-            };
-        }
+    if let DatabaseUrl::Sqlite(path) = url
+        && (reason.contains("not a database") || reason.contains("malformed"))
+    {
+        return StoreError::NotADatabase {
+            path: path.display().to_string(),
+            reason,
+        };
     }
     StoreError::Connect {
         target: url.to_string(),

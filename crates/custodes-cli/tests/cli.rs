@@ -1,0 +1,504 @@
+//! The `custodes` command as a script would use it: output, exit codes, one-line errors.
+
+use std::io::{BufRead, BufReader, Read, Write};
+use std::net::TcpStream;
+use std::path::Path;
+use std::process::{Child, Command, Output, Stdio};
+use std::time::{Duration, Instant};
+
+use custodes_testkit::{Flavour, TestDb};
+
+/// A `custodes` command with a private data directory and no configuration leaking in
+/// from the environment.
+fn custodes(data_dir: &Path) -> Command {
+    let mut cmd = Command::new(env!("CARGO_BIN_EXE_custodes"));
+    for (key, _) in std::env::vars() {
+        if key.starts_with("CUSTODES_") {
+            cmd.env_remove(key);
+        }
+    }
+    cmd.env("XDG_DATA_HOME", data_dir)
+        .env("USER", "tester")
+        .arg("--data-dir")
+        .arg(data_dir)
+        .stdin(Stdio::null());
+    cmd
+}
+
+fn run(cmd: &mut Command) -> (i32, String, String) {
+    let Output {
+        status,
+        stdout,
+        stderr,
+    } = cmd.output().expect("run custodes");
+    (
+        status.code().unwrap_or(-1),
+        String::from_utf8_lossy(&stdout).into_owned(),
+        String::from_utf8_lossy(&stderr).into_owned(),
+    )
+}
+
+fn with_stdin(cmd: &mut Command, input: &str) -> (i32, String, String) {
+    let mut child = cmd
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    child
+        .stdin
+        .take()
+        .unwrap()
+        .write_all(input.as_bytes())
+        .unwrap();
+    let Output {
+        status,
+        stdout,
+        stderr,
+    } = child.wait_with_output().unwrap();
+    (
+        status.code().unwrap_or(-1),
+        String::from_utf8_lossy(&stdout).into_owned(),
+        String::from_utf8_lossy(&stderr).into_owned(),
+    )
+}
+
+#[test]
+fn config_example_is_printed() {
+    let dir = tempfile::tempdir().unwrap();
+    let (code, out, _) = run(custodes(dir.path()).args(["config", "example"]));
+    assert_eq!(code, 0);
+    assert!(out.starts_with("# Custodes configuration."), "{out}");
+    assert!(out.contains("listen = \"127.0.0.1:8080\""));
+}
+
+#[test]
+fn bad_usage_exits_2() {
+    let dir = tempfile::tempdir().unwrap();
+    let (code, _, err) = run(custodes(dir.path()).args(["user", "add", "x", "--role", "general"]));
+    assert_eq!(code, 2);
+    assert!(err.contains("unknown role 'general'"), "{err}");
+    let (code, _, _) = run(custodes(dir.path()).arg("no-such-command"));
+    assert_eq!(code, 2);
+}
+
+#[test]
+fn a_bad_configuration_value_names_the_key_and_exits_2() {
+    let dir = tempfile::tempdir().unwrap();
+    let (code, _, err) = run(custodes(dir.path())
+        .env("CUSTODES_LISTEN", "nowhere")
+        .args(["config", "show"]));
+    assert_eq!(code, 2);
+    assert!(err.starts_with("error: configuration: "), "{err}");
+    assert!(
+        err.contains("key \"LISTEN\" in `CUSTODES_` environment"),
+        "{err}"
+    );
+    assert_eq!(err.trim_end().lines().count(), 1, "one line: {err}");
+}
+
+#[test]
+fn config_show_hides_the_database_password() {
+    let dir = tempfile::tempdir().unwrap();
+    let (code, out, _) = run(custodes(dir.path())
+        .env(
+            "CUSTODES_DATABASE_URL",
+            "postgres://app:hunter2@db.example/custodes",
+        )
+        .args(["config", "show"]));
+    assert_eq!(code, 0);
+    assert!(
+        out.contains("postgres://app:***@db.example/custodes"),
+        "{out}"
+    );
+    assert!(!out.contains("hunter2"));
+}
+
+#[test]
+fn a_file_that_is_not_a_database_exits_2_and_is_untouched() {
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("notes.txt");
+    std::fs::write(&file, "minutes of the committee meeting\n").unwrap();
+    let (code, _, err) = run(custodes(dir.path())
+        .arg("--database-url")
+        .arg(&file)
+        .args(["user", "list"]));
+    assert_eq!(code, 2, "{err}");
+    assert_eq!(
+        err.trim_end(),
+        format!(
+            "error: {} is not a SQLite database (its header is not a SQLite header); nothing was changed",
+            file.display()
+        )
+    );
+    assert_eq!(
+        std::fs::read_to_string(&file).unwrap(),
+        "minutes of the committee meeting\n"
+    );
+}
+
+#[test]
+fn an_unreachable_postgres_exits_1_with_one_line() {
+    let dir = tempfile::tempdir().unwrap();
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    let (code, _, err) = run(custodes(dir.path()).args([
+        "--database-url",
+        &format!("postgres://u:pw@127.0.0.1:{port}/db"),
+        "migrate",
+    ]));
+    assert_eq!(code, 1, "{err}");
+    assert!(
+        err.starts_with(&format!(
+            "error: cannot connect to postgres://u:***@127.0.0.1:{port}/db: "
+        )),
+        "{err}"
+    );
+    assert_eq!(err.trim_end().lines().count(), 1, "{err}");
+}
+
+/// Users, the audit chain and backups through the command line, on one backend.
+fn administer(flavour: Flavour) {
+    let rt = tokio::runtime::Runtime::new().unwrap();
+    let db = rt.block_on(TestDb::new(flavour));
+    let dir = db.dir.path().to_owned();
+    let url = db.url.connect_string();
+    let cmd = || {
+        let mut c = custodes(&dir);
+        c.args(["--database-url", &url]);
+        c
+    };
+
+    let (code, out, err) = run(cmd().arg("migrate"));
+    assert_eq!(code, 0, "{err}");
+    assert!(out.contains("applied migrations 1"), "{out}");
+
+    let (code, out, err) = with_stdin(
+        cmd().args([
+            "user",
+            "add",
+            "amina",
+            "--role",
+            "admin",
+            "--clearance",
+            "secret",
+            "--name",
+            "Amina Sow",
+            "--password-stdin",
+        ]),
+        "a long enough password\n",
+    );
+    assert_eq!(code, 0, "{err}");
+    assert_eq!(
+        out.trim(),
+        "created user amina (Administrator, cleared to SECRET)"
+    );
+
+    let (code, out, _) = run(cmd().args([
+        "user",
+        "add",
+        "bo",
+        "--role",
+        "donor",
+        "--generate-password",
+    ]));
+    assert_eq!(code, 0);
+    let generated = out
+        .lines()
+        .find_map(|l| l.strip_prefix("password: "))
+        .unwrap();
+    assert_eq!(generated.len(), 20);
+
+    // A duplicate and a short password are bad input.
+    let (code, _, err) = with_stdin(
+        cmd().args([
+            "user",
+            "add",
+            "amina",
+            "--role",
+            "planner",
+            "--password-stdin",
+        ]),
+        "another long password\n",
+    );
+    assert_eq!(
+        (code, err.trim_end()),
+        (2, "error: a user named 'amina' already exists")
+    );
+    let (code, _, err) = with_stdin(
+        cmd().args(["user", "add", "cy", "--role", "planner", "--password-stdin"]),
+        "short\n",
+    );
+    assert_eq!(
+        (code, err.trim_end()),
+        (
+            2,
+            "error: the password is too short: use at least 12 characters"
+        )
+    );
+    // No password source and no terminal.
+    let (code, _, err) = run(cmd().args(["user", "add", "cy", "--role", "planner"]));
+    assert_eq!(code, 2);
+    assert!(err.contains("no password given"), "{err}");
+
+    let (code, _, _) = run(cmd().args(["user", "disable", "bo"]));
+    assert_eq!(code, 0);
+    let (code, _, err) = run(cmd().args(["user", "disable", "nobody"]));
+    assert_eq!((code, err.trim_end()), (2, "error: no user 'nobody'"));
+    let (code, _, _) = run(cmd().args(["user", "passwd", "amina", "--generate-password"]));
+    assert_eq!(code, 0);
+
+    let (code, out, _) = run(cmd().args(["user", "list"]));
+    assert_eq!(code, 0);
+    let lines: Vec<&str> = out.lines().collect();
+    assert_eq!(lines.len(), 3, "{out}");
+    assert!(
+        lines[1].starts_with("amina")
+            && lines[1].contains("administrator")
+            && lines[1].contains("SECRET")
+            && lines[1].contains("active")
+            && lines[1].ends_with("Amina Sow"),
+        "{out}"
+    );
+    assert!(
+        lines[2].starts_with("bo ") && lines[2].contains("disabled"),
+        "{out}"
+    );
+
+    let (code, out, _) = run(cmd().args(["audit", "verify"]));
+    assert_eq!(code, 0);
+    assert!(
+        out.starts_with("audit chain intact: 4 entries, head "),
+        "{out}"
+    );
+
+    // A backup, restored into a fresh SQLite file, lists the same users.
+    let backup = dir.join("backup.jsonl");
+    let (code, _, err) = run(cmd().arg("backup").arg(&backup));
+    assert_eq!(code, 0, "{err}");
+    assert!(err.contains("backup written: 4 tables"), "{err}");
+    let copy = dir.join("copy.db");
+    let (code, out, err) = run(custodes(&dir)
+        .arg("--database-url")
+        .arg(&copy)
+        .arg("restore")
+        .arg(&backup));
+    assert_eq!(code, 0, "{err}");
+    assert!(out.starts_with("restored into"), "{out}");
+    let (_, listed_copy, _) = run(custodes(&dir)
+        .arg("--database-url")
+        .arg(&copy)
+        .args(["user", "list"]));
+    let (_, listed, _) = run(cmd().args(["user", "list"]));
+    assert_eq!(listed_copy, listed);
+    // Restoring again into the now full copy is refused.
+    let (code, _, err) = run(custodes(&dir)
+        .arg("--database-url")
+        .arg(&copy)
+        .arg("restore")
+        .arg(&backup));
+    assert_eq!(code, 2);
+    assert!(err.contains("restore needs an empty database"), "{err}");
+
+    // Tampering with the chain makes `audit verify` fail with exit code 1.
+    rt.block_on(async {
+        let pool = db.raw_pool().await;
+        sqlx::query("UPDATE audit_entry SET actor_name = 'nobody' WHERE seq = 2")
+            .execute(&pool)
+            .await
+            .unwrap();
+        pool.close().await;
+    });
+    let (code, _, err) = run(cmd().args(["audit", "verify"]));
+    assert_eq!(code, 1);
+    assert_eq!(
+        err.trim_end(),
+        "error: audit chain broken: entry 2 was altered: its content no longer matches its hash"
+    );
+}
+
+#[test]
+fn administer_sqlite() {
+    administer(Flavour::Sqlite);
+}
+
+#[test]
+fn administer_postgres() {
+    administer(Flavour::Postgres);
+}
+
+#[test]
+fn a_truncated_backup_file_exits_2_and_restores_nothing() {
+    let dir = tempfile::tempdir().unwrap();
+    let source = dir.path().join("source.db");
+    let (code, _, _) = run(custodes(dir.path())
+        .arg("--database-url")
+        .arg(&source)
+        .args([
+            "user",
+            "add",
+            "ana",
+            "--role",
+            "planner",
+            "--generate-password",
+        ]));
+    assert_eq!(code, 0);
+    let backup = dir.path().join("b.jsonl");
+    run(custodes(dir.path())
+        .arg("--database-url")
+        .arg(&source)
+        .arg("backup")
+        .arg(&backup));
+    let text = std::fs::read_to_string(&backup).unwrap();
+    std::fs::write(&backup, &text[..text.len() / 2]).unwrap();
+    let target = dir.path().join("target.db");
+    let (code, _, err) = run(custodes(dir.path())
+        .arg("--database-url")
+        .arg(&target)
+        .arg("restore")
+        .arg(&backup));
+    assert_eq!(code, 2, "{err}");
+    assert!(
+        err.starts_with(&format!("error: {}:", backup.display())),
+        "{err}"
+    );
+    let (_, out, _) = run(custodes(dir.path())
+        .arg("--database-url")
+        .arg(&target)
+        .args(["user", "list"]));
+    assert_eq!(out.lines().count(), 1, "nothing restored: {out}");
+}
+
+/// A running server: its process, the address it printed, and what it printed.
+struct Server {
+    child: Child,
+    addr: String,
+    printed: String,
+    /// Kept open so that the server can go on writing to its standard output.
+    _stdout: BufReader<std::process::ChildStdout>,
+}
+
+// The child is handed to the caller, which waits for it in `terminate`.
+#[allow(clippy::zombie_processes)]
+fn start(mut cmd: Command) -> Server {
+    let mut child = cmd
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut out = BufReader::new(child.stdout.take().unwrap());
+    let mut printed = String::new();
+    let deadline = Instant::now() + Duration::from_secs(60);
+    loop {
+        let mut line = String::new();
+        let n = out.read_line(&mut line).unwrap();
+        printed.push_str(&line);
+        if let Some(rest) = line.split("serving at http://").nth(1) {
+            let addr = rest.split('/').next().unwrap().to_owned();
+            return Server {
+                child,
+                addr,
+                printed,
+                _stdout: out,
+            };
+        }
+        if n == 0 || Instant::now() > deadline {
+            let _ = child.kill();
+            let output = child.wait_with_output().unwrap();
+            let err = String::from_utf8_lossy(&output.stderr);
+            panic!("the server did not start:\n{printed}\n{err}");
+        }
+    }
+}
+
+/// A plain HTTP GET: the status code and the body.
+fn get(addr: &str, path: &str) -> (u16, String) {
+    let mut stream = TcpStream::connect(addr).unwrap();
+    write!(
+        stream,
+        "GET {path} HTTP/1.1\r\nHost: {addr}\r\nConnection: close\r\n\r\n"
+    )
+    .unwrap();
+    let mut response = String::new();
+    stream.read_to_string(&mut response).unwrap();
+    let code = response.split(' ').nth(1).unwrap().parse().unwrap();
+    let body = response
+        .split_once("\r\n\r\n")
+        .map(|(_, b)| b.to_owned())
+        .unwrap_or_default();
+    (code, body)
+}
+
+fn terminate(mut server: Server) -> i32 {
+    Command::new("kill")
+        .args(["-TERM", &server.child.id().to_string()])
+        .status()
+        .unwrap();
+    let deadline = Instant::now() + Duration::from_secs(15);
+    loop {
+        if let Some(status) = server.child.try_wait().unwrap() {
+            return status.code().unwrap_or(-1);
+        }
+        assert!(
+            Instant::now() < deadline,
+            "the server did not stop on SIGTERM"
+        );
+        std::thread::sleep(Duration::from_millis(50));
+    }
+}
+
+#[test]
+fn serve_answers_and_stops_cleanly_on_sigterm() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut cmd = custodes(dir.path());
+    cmd.args(["serve", "--listen", "127.0.0.1:0", "--log-format", "json"]);
+    let server = start(cmd);
+    let (code, body) = get(&server.addr, "/healthz");
+    assert_eq!(code, 200);
+    assert!(body.contains("\"status\":\"ok\""), "{body}");
+    let (code, body) = get(&server.addr, "/");
+    assert_eq!(code, 200);
+    assert!(
+        body.contains("No country or region has been set up"),
+        "{body}"
+    );
+    assert_eq!(terminate(server), 0);
+}
+
+#[test]
+fn demo_creates_then_reuses_the_demo_country() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut cmd = custodes(dir.path());
+    cmd.args(["demo", "--listen", "127.0.0.1:0"]);
+    let server = start(cmd);
+    assert!(server.printed.contains("(created)"), "{}", server.printed);
+    for username in [
+        "admin", "planner", "assessor", "reviewer", "officer", "mp", "donor", "auditor",
+    ] {
+        assert!(
+            server.printed.contains(&format!("{username}-arvenia-demo")),
+            "{}",
+            server.printed
+        );
+    }
+    let (code, body) = get(&server.addr, "/");
+    assert_eq!(code, 200);
+    assert!(body.contains("Republic of Arvenia"), "{body}");
+    assert_eq!(terminate(server), 0);
+
+    let mut again = custodes(dir.path());
+    again.args(["demo", "--listen", "127.0.0.1:0"]);
+    let server = start(again);
+    assert!(server.printed.contains("(reused)"), "{}", server.printed);
+    assert_eq!(terminate(server), 0);
+
+    let (code, out, _) = run(custodes(dir.path())
+        .arg("--database-url")
+        .arg(dir.path().join("demo.db"))
+        .args(["audit", "verify"]));
+    assert_eq!(code, 0);
+    assert!(out.starts_with("audit chain intact: 9 entries"), "{out}");
+}
