@@ -11,6 +11,7 @@ use uuid::Uuid;
 use crate::database::Store;
 use crate::error::{StoreError, conflict};
 use crate::password;
+use crate::tx::WriteTx;
 
 /// What is needed to create a user.
 #[derive(Clone, Debug)]
@@ -38,18 +39,23 @@ struct AuditedUser<'a> {
     disabled: bool,
 }
 
-impl AuditedUser<'_> {
-    fn digest_of(user: &User, id: &str) -> serde_json::Value {
-        serde_json::to_value(AuditedUser {
-            id,
-            username: &user.username,
-            display_name: &user.display_name,
-            role: user.role.as_str(),
-            clearance: user.clearance.as_str(),
-            disabled: user.disabled,
-        })
-        .unwrap_or_default()
-    }
+/// Appends the audit entry of a change to `user`, whose new state the digest covers.
+async fn audit_user(
+    tx: &mut WriteTx,
+    actor: &Actor,
+    action: &str,
+    user: &User,
+) -> Result<i64, StoreError> {
+    let id = user.id.to_string();
+    let state = AuditedUser {
+        id: &id,
+        username: &user.username,
+        display_name: &user.display_name,
+        role: user.role.as_str(),
+        clearance: user.clearance.as_str(),
+        disabled: user.disabled,
+    };
+    tx.audit(actor, action, "user", &id, None, &state).await
 }
 
 const USER_COLUMNS: &str = "id, username, display_name, role, clearance, disabled";
@@ -118,15 +124,7 @@ impl Store {
                 format!("a user named '{}' already exists", user.username)
             })
         })?;
-        tx.audit(
-            actor,
-            "user.create",
-            "user",
-            &id,
-            None,
-            &AuditedUser::digest_of(&user, &id),
-        )
-        .await?;
+        audit_user(&mut tx, actor, "user.create", &user).await?;
         tx.commit().await?;
         Ok(user)
     }
@@ -211,15 +209,7 @@ impl Store {
                 key: username.to_owned(),
             });
         }
-        tx.audit(
-            actor,
-            "user.password",
-            "user",
-            &id,
-            None,
-            &AuditedUser::digest_of(&user, &id),
-        )
-        .await?;
+        audit_user(&mut tx, actor, "user.password", &user).await?;
         tx.commit().await?;
         Ok(user)
     }
@@ -246,15 +236,7 @@ impl Store {
         } else {
             "user.enable"
         };
-        tx.audit(
-            actor,
-            action,
-            "user",
-            &id,
-            None,
-            &AuditedUser::digest_of(&user, &id),
-        )
-        .await?;
+        audit_user(&mut tx, actor, action, &user).await?;
         tx.commit().await?;
         Ok(user)
     }
