@@ -196,11 +196,12 @@ async fn serve(config: &Config, store: Store, demo: bool) -> Result<(), Failure>
             version: env!("CARGO_PKG_VERSION"),
         },
     };
+    let shutdown = shutdown_signal()?;
     tracing::info!(%addr, database = %store.url(), "serving");
     println!();
     println!("Custodes is serving at http://{addr}/  (press Ctrl-C to stop)");
     let _ = std::io::stdout().flush();
-    custodes_web::serve(listener, state, shutdown_signal())
+    custodes_web::serve(listener, state, shutdown)
         .await
         .context("the web server stopped")?;
     tracing::info!("stopped");
@@ -208,27 +209,30 @@ async fn serve(config: &Config, store: Store, demo: bool) -> Result<(), Failure>
     Ok(())
 }
 
-/// Completes on Ctrl-C or SIGTERM.
-async fn shutdown_signal() {
-    let ctrl_c = async {
-        let _ = tokio::signal::ctrl_c().await;
-    };
+/// A future that completes on Ctrl-C or SIGTERM. The handlers are installed when this
+/// is called, not when the future is first polled, so that a signal sent the moment the
+/// server says it is serving is not lost.
+fn shutdown_signal() -> anyhow::Result<impl std::future::Future<Output = ()> + Send + 'static> {
     #[cfg(unix)]
-    let term = async {
-        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
-            Ok(mut s) => {
-                s.recv().await;
+    {
+        use tokio::signal::unix::{SignalKind, signal};
+        let mut term = signal(SignalKind::terminate()).context("installing the SIGTERM handler")?;
+        let mut int = signal(SignalKind::interrupt()).context("installing the Ctrl-C handler")?;
+        Ok(async move {
+            tokio::select! {
+                _ = term.recv() => {},
+                _ = int.recv() => {},
             }
-            Err(_) => std::future::pending::<()>().await,
-        }
-    };
-    #[cfg(not(unix))]
-    let term = std::future::pending::<()>();
-    tokio::select! {
-        () = ctrl_c => {},
-        () = term => {},
+            tracing::info!("shutting down: finishing requests under way");
+        })
     }
-    tracing::info!("shutting down: finishing requests under way");
+    #[cfg(not(unix))]
+    {
+        Ok(async {
+            let _ = tokio::signal::ctrl_c().await;
+            tracing::info!("shutting down: finishing requests under way");
+        })
+    }
 }
 
 /// Reads a new password from where the flags say.
@@ -398,15 +402,24 @@ fn tempfile_in(dir: &Path, target: &Path) -> Result<std::path::PathBuf, Failure>
 }
 
 async fn restore(config: &Config, file: &Path) -> Result<(), Failure> {
-    let store = open(config).await?;
+    // Not migrated first: an older backup is loaded at its own schema version and then
+    // migrated forward with the data in it.
+    let store = Store::connect(&database_url(config)?).await?;
+    let actor = cli_actor();
     let summary = if file == Path::new("-") {
-        store.restore("<stdin>", std::io::stdin().lock()).await?
+        store
+            .restore(&actor, "<stdin>", std::io::stdin().lock())
+            .await?
     } else {
         let f = std::fs::File::open(file)
             .with_context(|| format!("cannot read {}", file.display()))
             .map_err(Failure::bad_input)?;
         store
-            .restore(&file.display().to_string(), std::io::BufReader::new(f))
+            .restore(
+                &actor,
+                &file.display().to_string(),
+                std::io::BufReader::new(f),
+            )
             .await?
     };
     store.close().await;

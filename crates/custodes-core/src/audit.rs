@@ -163,6 +163,8 @@ pub enum Break {
         /// The last entry the head records.
         head: i64,
     },
+    /// The head row itself is gone.
+    HeadMissing,
     /// The head does not match the last entry (the head itself was altered).
     HeadMismatch {
         /// The last entry present.
@@ -177,6 +179,7 @@ impl Break {
             Break::Altered { seq } | Break::Removed { seq, .. } | Break::Reordered { seq } => seq,
             Break::Truncated { last, .. } => last + 1,
             Break::HeadMismatch { last } => last,
+            Break::HeadMissing => 0,
         }
     }
 }
@@ -215,6 +218,9 @@ impl fmt::Display for Break {
                 f,
                 "the chain head does not match entry {last}: the head was altered"
             ),
+            Break::HeadMissing => {
+                f.write_str("the chain head is missing: the audit_head row was deleted")
+            }
         }
     }
 }

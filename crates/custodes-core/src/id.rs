@@ -52,3 +52,11 @@ id_type!(
     /// A person who signs in.
     UserId
 );
+id_type!(
+    /// A compartment: a named need-to-know group (an agency, a committee, a sharing group).
+    CompartmentId
+);
+id_type!(
+    /// An actor of the security sector (an institution, a body, a group).
+    ActorId
+);

@@ -7,8 +7,10 @@
 pub mod access;
 pub mod audit;
 pub mod id;
+pub mod permission;
+pub mod policy;
 pub mod user;
 pub mod workspace;
 
 pub use access::{Level, Role};
-pub use id::{UserId, WorkspaceId};
+pub use id::{ActorId, CompartmentId, UserId, WorkspaceId};

@@ -53,9 +53,7 @@ impl Store {
             .fetch_optional(&mut *tx)
             .await?;
         let Some(head_row) = head_row else {
-            return Err(StoreError::Invalid(
-                "the audit chain has no head row: the audit_head table was emptied".into(),
-            ));
+            return Ok(Verdict::Broken(Break::HeadMissing));
         };
         let head = Head {
             seq: head_row.try_get(0)?,

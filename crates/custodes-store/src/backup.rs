@@ -25,6 +25,8 @@ use sha2::{Digest, Sha256};
 use sqlx::Row;
 use sqlx::any::AnyRow;
 
+use custodes_core::audit::Actor;
+
 use crate::database::{Backend, Store};
 use crate::error::StoreError;
 
@@ -253,8 +255,13 @@ impl Store {
 
     /// Restores a backup into this database, which must be empty of data. The whole file
     /// is checked before anything is written, and it is written in one transaction.
+    ///
+    /// The restore itself becomes the last entry of the restored chain
+    /// ("database.restore", naming the backup by its checksum), so that the chain shows
+    /// where its history was carried over.
     pub async fn restore<R: BufRead>(
         &self,
+        actor: &Actor,
         file_name: &str,
         input: R,
     ) -> Result<Summary, StoreError> {
@@ -266,7 +273,7 @@ impl Store {
             return Err(StoreError::NotEmpty {
                 target: self.url().to_string(),
                 detail: format!(
-                    "its schema is at version {current}, newer than the backup's {}",
+                    "its schema is at version {current}, newer than the backup's {}; restore into a new database",
                     parsed.schema_version
                 ),
             });
@@ -274,16 +281,10 @@ impl Store {
         self.migrate_to(parsed.schema_version).await?;
         self.check_empty().await?;
 
-        let mut tx = self
-            .pool
-            .begin_with(match self.backend() {
-                Backend::Sqlite => "BEGIN IMMEDIATE",
-                Backend::Postgres => "BEGIN",
-            })
-            .await?;
+        let mut tx = self.begin_write().await?;
         // The migrations seed the chain's head; the backup carries the real one.
         sqlx::query("DELETE FROM audit_head")
-            .execute(&mut *tx)
+            .execute(tx.conn())
             .await?;
         for table in &parsed.tables {
             let spec = TABLES
@@ -303,20 +304,43 @@ impl Store {
                 for (value, ty) in values.iter().zip(&table.types) {
                     q = bind_value(q, value, *ty);
                 }
-                q.execute(&mut *tx).await.map_err(|e| StoreError::Backup {
+                q.execute(tx.conn()).await.map_err(|e| StoreError::Backup {
                     file: file_name.to_owned(),
                     line: *line,
                     reason: format!("row rejected by the database: {e}"),
                 })?;
             }
         }
-        tx.commit().await?;
-        self.migrate().await?;
-        Ok(Summary {
+        let summary = Summary {
             tables: parsed.tables.len(),
             rows: parsed.rows,
             schema_version: parsed.schema_version,
-        })
+        };
+        #[derive(Serialize)]
+        struct Restored<'a> {
+            file: &'a str,
+            tables: usize,
+            rows: u64,
+            schema_version: i64,
+        }
+        let state = Restored {
+            file: file_name,
+            tables: summary.tables,
+            rows: summary.rows,
+            schema_version: summary.schema_version,
+        };
+        tx.audit(
+            actor,
+            "database.restore",
+            "backup",
+            &parsed.sha256,
+            None,
+            &state,
+        )
+        .await?;
+        tx.commit().await?;
+        self.migrate().await?;
+        Ok(summary)
     }
 
     /// Fails unless every table the backup would fill is empty (the chain's seeded head
@@ -377,6 +401,7 @@ struct ParsedTable {
 
 struct ParsedBackup {
     schema_version: i64,
+    sha256: String,
     tables: Vec<ParsedTable>,
     rows: u64,
 }
@@ -548,14 +573,15 @@ fn parse_backup<R: BufRead>(
         sha.update(&line);
         sha.update(b"\n");
     }
-    if end.is_none() {
+    let Some(end) = end else {
         return Err(err(
             0,
             "the backup has no end line: the file was cut short (truncated)".into(),
         ));
-    }
+    };
     Ok(ParsedBackup {
         schema_version: header.schema_version,
+        sha256: end.sha256,
         tables,
         rows,
     })

@@ -278,8 +278,9 @@ impl Store {
         self.migrate_to(self.known_schema_version()).await
     }
 
-    /// Applies migrations up to and including `target`.
-    pub(crate) async fn migrate_to(&self, target: i64) -> Result<Vec<i64>, StoreError> {
+    /// Applies migrations up to and including `target` (a restore loads an older backup
+    /// at its own version before migrating it forward).
+    pub async fn migrate_to(&self, target: i64) -> Result<Vec<i64>, StoreError> {
         let before = self.schema_version().await?;
         self.backend
             .migrator()

@@ -67,6 +67,10 @@ pub enum StoreError {
         /// The key that was looked up.
         key: String,
     },
+    /// A write transaction tried to commit without an audit entry: a defect in the
+    /// use-case, never the user's fault.
+    #[error("a write transaction must append an audit entry before it commits")]
+    Unaudited,
     /// Input that breaks a rule of the domain.
     #[error("{0}")]
     Invalid(String),

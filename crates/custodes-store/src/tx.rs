@@ -106,9 +106,7 @@ impl WriteTx {
     pub async fn commit(self) -> Result<(), StoreError> {
         if !self.audited {
             self.tx.rollback().await?;
-            return Err(StoreError::Invalid(
-                "a write transaction must append an audit entry before it commits".into(),
-            ));
+            return Err(StoreError::Unaudited);
         }
         self.tx.commit().await?;
         Ok(())

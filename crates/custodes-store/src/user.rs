@@ -225,12 +225,18 @@ impl Store {
         user.disabled = disabled;
         let id = user.id.to_string();
         let mut tx = self.begin_write().await?;
-        sqlx::query("UPDATE app_user SET disabled = $1, updated_at = $2 WHERE id = $3")
+        let done = sqlx::query("UPDATE app_user SET disabled = $1, updated_at = $2 WHERE id = $3")
             .bind(i64::from(disabled))
             .bind(crate::time::now())
             .bind(&id)
             .execute(tx.conn())
             .await?;
+        if done.rows_affected() == 0 {
+            return Err(StoreError::NotFound {
+                kind: "user",
+                key: username.to_owned(),
+            });
+        }
         let action = if disabled {
             "user.disable"
         } else {

@@ -45,12 +45,14 @@ async fn populate(store: &Store) {
     store.set_user_disabled(&cli, "donor", true).await.unwrap();
 }
 
-/// The backup's lines without its header line (which names the backend and the time).
-fn body(backup: &[u8]) -> Vec<String> {
+/// The rows of one table in a backup, as their JSON lines.
+fn rows(backup: &[u8], table: &str) -> Vec<String> {
     let text = String::from_utf8(backup.to_vec()).unwrap();
+    let marker = format!("{{\"table\":\"{table}\"");
     text.lines()
+        .skip_while(|l| !l.starts_with(&marker))
         .skip(1)
-        .filter(|l| !l.starts_with("{\"end\""))
+        .take_while(|l| l.starts_with('['))
         .map(str::to_owned)
         .collect()
 }
@@ -66,19 +68,24 @@ async fn round_trip(from: Flavour, to: Flavour) {
     let target = TestDb::new(to).await;
     let restored = target.open().await;
     let r = restored
-        .restore("backup.jsonl", Cursor::new(first.clone()))
+        .restore(&Actor::System, "backup.jsonl", Cursor::new(first.clone()))
         .await
         .unwrap();
     assert_eq!(r.rows, summary.rows);
 
-    // The same data, row for row.
+    // The same data, row for row; the chain gains one entry: the restore itself.
     let mut second = Vec::new();
     restored.backup(&mut second).await.unwrap();
-    assert_eq!(body(&first), body(&second));
-    // The chain came along intact, and passwords still work.
+    for table in ["workspace", "app_user"] {
+        assert_eq!(rows(&first, table), rows(&second, table), "{table}");
+    }
+    let (before, after) = (rows(&first, "audit_entry"), rows(&second, "audit_entry"));
+    assert_eq!(before.len(), 5);
+    assert_eq!(after[..5], before[..]);
+    assert!(after[5].contains("\"database.restore\""), "{}", after[5]);
     assert!(matches!(
         restored.verify_audit().await.unwrap(),
-        Verdict::Intact { entries: 5, .. }
+        Verdict::Intact { entries: 6, .. }
     ));
     assert!(
         restored
@@ -106,7 +113,7 @@ async fn round_trip(from: Flavour, to: Flavour) {
         .unwrap();
     assert!(matches!(
         restored.verify_audit().await.unwrap(),
-        Verdict::Intact { entries: 6, .. }
+        Verdict::Intact { entries: 7, .. }
     ));
 }
 
@@ -164,12 +171,13 @@ async fn online_backup(flavour: Flavour) {
         let target = TestDb::new(flavour).await;
         let restored = target.open().await;
         restored
-            .restore("b", Cursor::new(backup.clone()))
+            .restore(&Actor::System, "b", Cursor::new(backup.clone()))
             .await
             .unwrap();
+        // One entry per workspace, and one for the restore.
         let n = restored.list_workspaces().await.unwrap().len() as u64;
         assert!(
-            matches!(restored.verify_audit().await.unwrap(), Verdict::Intact { entries, .. } if entries == n)
+            matches!(restored.verify_audit().await.unwrap(), Verdict::Intact { entries, .. } if entries == n + 1)
         );
     }
 }
@@ -182,4 +190,64 @@ async fn online_backup_sqlite() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn online_backup_postgres() {
     online_backup(Flavour::Postgres).await;
+}
+
+/// A backup made at an older schema version is restored at that version and migrated
+/// forward, as the database it came from would have been.
+async fn an_older_backup_is_upgraded(flavour: Flavour) {
+    let source = TestDb::new(flavour).await;
+    let store = Store::connect(&source.url).await.unwrap();
+    store.migrate_to(1).await.unwrap();
+    store
+        .create_workspace(
+            &Actor::System,
+            Slug::parse("arvenia").unwrap(),
+            "Arvenia",
+            WorkspaceKind::Country,
+        )
+        .await
+        .unwrap();
+    let mut old = Vec::new();
+    let summary = store.backup(&mut old).await.unwrap();
+    assert_eq!(summary.schema_version, 1);
+
+    let target = TestDb::new(flavour).await;
+    let fresh = Store::connect(&target.url).await.unwrap();
+    fresh
+        .restore(&Actor::System, "old.jsonl", Cursor::new(old.clone()))
+        .await
+        .unwrap();
+    assert_eq!(
+        fresh.schema_version().await.unwrap(),
+        fresh.known_schema_version()
+    );
+    assert_eq!(fresh.list_workspaces().await.unwrap().len(), 1);
+    assert!(matches!(
+        fresh.verify_audit().await.unwrap(),
+        Verdict::Intact { entries: 2, .. }
+    ));
+
+    // A database already at a newer schema cannot take it.
+    let newer = TestDb::new(flavour).await;
+    let full = newer.open().await;
+    if full.known_schema_version() > 1 {
+        let err = full
+            .restore(&Actor::System, "old.jsonl", Cursor::new(old))
+            .await
+            .unwrap_err();
+        assert!(
+            err.to_string().contains("restore into a new database"),
+            "{err}"
+        );
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn older_backup_sqlite() {
+    an_older_backup_is_upgraded(Flavour::Sqlite).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn older_backup_postgres() {
+    an_older_backup_is_upgraded(Flavour::Postgres).await;
 }

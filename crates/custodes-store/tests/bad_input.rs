@@ -154,7 +154,7 @@ async fn restore_err(flavour: Flavour, text: &str) -> (StoreError, Store) {
     let target = TestDb::new(flavour).await;
     let store = target.open().await;
     let err = store
-        .restore("backup.jsonl", Cursor::new(text.to_owned()))
+        .restore(&Actor::System, "backup.jsonl", Cursor::new(text.to_owned()))
         .await
         .unwrap_err();
     // Nothing was restored.
@@ -229,7 +229,7 @@ async fn restore_into_a_database_with_data_is_refused(flavour: Flavour) {
         .await
         .unwrap();
     let err = store
-        .restore("backup.jsonl", Cursor::new(text))
+        .restore(&Actor::System, "backup.jsonl", Cursor::new(text))
         .await
         .unwrap_err();
     assert!(matches!(err, StoreError::NotEmpty { .. }), "{err:?}");
