@@ -176,6 +176,61 @@ impl FromStr for Level {
     }
 }
 
+/// What a compartment gathers.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum CompartmentKind {
+    /// The people of one agency.
+    Agency,
+    /// The members and staff of a committee.
+    Committee,
+    /// Agencies that share information on one subject.
+    SharingGroup,
+}
+
+impl CompartmentKind {
+    /// Every kind.
+    pub const ALL: [CompartmentKind; 3] = [
+        CompartmentKind::Agency,
+        CompartmentKind::Committee,
+        CompartmentKind::SharingGroup,
+    ];
+
+    /// The stable name used in the database and the API.
+    pub const fn as_str(self) -> &'static str {
+        match self {
+            CompartmentKind::Agency => "agency",
+            CompartmentKind::Committee => "committee",
+            CompartmentKind::SharingGroup => "sharing_group",
+        }
+    }
+
+    /// The name shown to people.
+    pub const fn label(self) -> &'static str {
+        match self {
+            CompartmentKind::Agency => "Agency",
+            CompartmentKind::Committee => "Committee",
+            CompartmentKind::SharingGroup => "Sharing group",
+        }
+    }
+}
+
+impl FromStr for CompartmentKind {
+    type Err = UnknownName;
+
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        let wanted = s.trim().to_ascii_lowercase().replace(['-', ' '], "_");
+        CompartmentKind::ALL
+            .into_iter()
+            .find(|k| k.as_str() == wanted)
+            .ok_or_else(|| UnknownName {
+                what: "compartment kind",
+                given: s.to_owned(),
+                expected: "agency, committee, sharing_group".into(),
+            })
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use rstest::rstest;

@@ -315,6 +315,11 @@ pub enum Actor {
         /// The operating system user.
         os_user: String,
     },
+    /// Someone who is not signed in (a failed sign-in), named by their address.
+    Anonymous {
+        /// The network address the request came from.
+        address: String,
+    },
     /// The program itself (demo data, scheduled work).
     System,
 }
@@ -324,7 +329,7 @@ impl Actor {
     pub fn user_id(&self) -> Option<String> {
         match self {
             Actor::User { id, .. } => Some(id.to_string()),
-            Actor::Cli { .. } | Actor::System => None,
+            Actor::Cli { .. } | Actor::Anonymous { .. } | Actor::System => None,
         }
     }
 
@@ -333,6 +338,7 @@ impl Actor {
         match self {
             Actor::User { username, .. } => username.clone(),
             Actor::Cli { os_user } => format!("cli ({os_user})"),
+            Actor::Anonymous { address } => format!("anonymous ({address})"),
             Actor::System => "system".to_owned(),
         }
     }

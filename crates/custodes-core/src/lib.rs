@@ -9,6 +9,7 @@ pub mod audit;
 pub mod id;
 pub mod permission;
 pub mod policy;
+pub mod sector;
 pub mod user;
 pub mod workspace;
 

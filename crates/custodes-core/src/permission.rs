@@ -76,6 +76,36 @@ impl fmt::Display for Action {
     }
 }
 
+/// What an API token may do: read only, or also write. A token never exceeds its owner's
+/// permissions and clearance.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum TokenScope {
+    /// Read what the owner may read.
+    Read,
+    /// Read, and write what the owner may write.
+    Write,
+}
+
+impl TokenScope {
+    /// The stable name.
+    pub const fn as_str(self) -> &'static str {
+        match self {
+            TokenScope::Read => "read",
+            TokenScope::Write => "write",
+        }
+    }
+
+    /// Reads a stable name.
+    pub fn parse(s: &str) -> Option<TokenScope> {
+        match s {
+            "read" => Some(TokenScope::Read),
+            "write" => Some(TokenScope::Write),
+            _ => None,
+        }
+    }
+}
+
 use Role::{
     Administrator as Adm, AgencyOfficer as Agy, Assessor as Ass, Auditor as Aud, Donor as Don,
     Parliament as Par, Planner as Pla, Reviewer as Rev,

@@ -146,6 +146,14 @@ pub fn can_read(viewer: &Viewer, c: &Classification, today: NaiveDate) -> bool {
     level == Level::Public || c.compartments.is_subset(&viewer.compartments)
 }
 
+/// True when `viewer` may give a record the classification `c`: they must be able to read
+/// it at that classification (their clearance reaches its level and they belong to its
+/// compartments), so that nobody classifies a record out of their own sight.
+pub fn may_assign(viewer: &Viewer, c: &Classification) -> bool {
+    c.level <= viewer.clearance
+        && (c.level == Level::Public || c.compartments.is_subset(&viewer.compartments))
+}
+
 #[cfg(test)]
 mod tests {
     use proptest::prelude::*;
@@ -263,6 +271,15 @@ mod tests {
             to,
         );
         assert_eq!(got.map(|_| ()), expected);
+    }
+
+    #[test]
+    fn nobody_classifies_out_of_their_own_sight() {
+        let v = viewer(Level::Confidential, &[1]);
+        assert!(may_assign(&v, &record(Level::Confidential, &[1])));
+        assert!(!may_assign(&v, &record(Level::Secret, &[])));
+        assert!(!may_assign(&v, &record(Level::Official, &[2])));
+        assert!(may_assign(&Viewer::public(), &Classification::public()));
     }
 
     fn arb_level() -> impl Strategy<Value = Level> {

@@ -71,6 +71,33 @@ pub fn check_password(password: &str) -> Result<(), InvalidCredential> {
     }
 }
 
+/// Sign-in throttling: failed attempts counted over a sliding window, per account and per
+/// network address. Past the limit, sign-in is refused without checking the password
+/// until the window has passed.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Throttle {
+    /// The window, in seconds.
+    pub window_secs: i64,
+    /// Failures allowed per account within the window.
+    pub per_account: i64,
+    /// Failures allowed per address within the window (an office shares an address).
+    pub per_address: i64,
+}
+
+/// The throttle in force.
+pub const THROTTLE: Throttle = Throttle {
+    window_secs: 15 * 60,
+    per_account: 5,
+    per_address: 20,
+};
+
+impl Throttle {
+    /// True when another attempt may be made, given the failures counted in the window.
+    pub fn allows(&self, account_failures: i64, address_failures: i64) -> bool {
+        account_failures < self.per_account && address_failures < self.per_address
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use rstest::rstest;
@@ -87,6 +114,15 @@ mod tests {
     #[case("al ice", false)]
     fn checks_usernames(#[case] name: &str, #[case] ok: bool) {
         assert_eq!(check_username(name).is_ok(), ok, "{name}");
+    }
+
+    #[rstest]
+    #[case(0, 0, true)]
+    #[case(4, 19, true)]
+    #[case(5, 0, false)]
+    #[case(0, 20, false)]
+    fn throttles(#[case] account: i64, #[case] address: i64, #[case] allowed: bool) {
+        assert_eq!(THROTTLE.allows(account, address), allowed);
     }
 
     #[rstest]

@@ -56,9 +56,18 @@ pub struct TableSpec {
     pub columns: &'static [(&'static str, ColumnType)],
     /// The columns that order its rows (the primary key).
     pub order_by: &'static str,
+    /// Columns that refer to rows of the same table: a restore writes them in a second
+    /// pass, once every row exists, so that the order of rows does not matter.
+    pub second_pass: &'static [&'static str],
+    /// The column that identifies a row, for the second pass.
+    pub key: &'static str,
 }
 
-use ColumnType::{Int, Text};
+/// Tables a backup leaves out: sessions and sign-in failures are the state of the
+/// running service, not data (a restored instance starts with everyone signed out).
+pub const NOT_BACKED_UP: &[&str] = &["user_session", "sign_in_failure"];
+
+use ColumnType::{Int, Real, Text};
 
 /// Every table, in an order where a table comes after those it refers to. A test checks
 /// that this list matches the schema, so a migration that adds a table must add it here.
@@ -74,6 +83,8 @@ pub const TABLES: &[TableSpec] = &[
             ("updated_at", Text),
         ],
         order_by: "id",
+        second_pass: &[],
+        key: "id",
     },
     TableSpec {
         name: "app_user",
@@ -89,6 +100,8 @@ pub const TABLES: &[TableSpec] = &[
             ("updated_at", Text),
         ],
         order_by: "id",
+        second_pass: &[],
+        key: "id",
     },
     TableSpec {
         name: "audit_entry",
@@ -106,11 +119,88 @@ pub const TABLES: &[TableSpec] = &[
             ("hash", Text),
         ],
         order_by: "seq",
+        second_pass: &[],
+        key: "seq",
     },
     TableSpec {
         name: "audit_head",
         columns: &[("id", Int), ("seq", Int), ("hash", Text)],
         order_by: "id",
+        second_pass: &[],
+        key: "id",
+    },
+    TableSpec {
+        name: "compartment",
+        columns: &[
+            ("id", Text),
+            ("slug", Text),
+            ("name", Text),
+            ("kind", Text),
+            ("description", Text),
+            ("created_at", Text),
+            ("updated_at", Text),
+        ],
+        order_by: "id",
+        second_pass: &[],
+        key: "id",
+    },
+    TableSpec {
+        name: "compartment_member",
+        columns: &[("compartment_id", Text), ("user_id", Text)],
+        order_by: "compartment_id, user_id",
+        second_pass: &[],
+        key: "compartment_id",
+    },
+    TableSpec {
+        name: "api_token",
+        columns: &[
+            ("id", Text),
+            ("user_id", Text),
+            ("name", Text),
+            ("token_hash", Text),
+            ("scope", Text),
+            ("created_at", Text),
+            ("expires_at", Text),
+            ("last_used_at", Text),
+            ("revoked_at", Text),
+        ],
+        order_by: "id",
+        second_pass: &[],
+        key: "id",
+    },
+    TableSpec {
+        name: "actor",
+        columns: &[
+            ("id", Text),
+            ("workspace_id", Text),
+            ("name", Text),
+            ("kind", Text),
+            ("mandate", Text),
+            ("legal_basis", Text),
+            ("personnel", Int),
+            ("budget", Real),
+            ("parent_id", Text),
+            ("level", Int),
+            ("justification", Text),
+            ("declassify_on", Text),
+            ("declassify_to", Int),
+            ("created_at", Text),
+            ("updated_at", Text),
+        ],
+        order_by: "id",
+        second_pass: &["parent_id"],
+        key: "id",
+    },
+    TableSpec {
+        name: "record_compartment",
+        columns: &[
+            ("record_kind", Text),
+            ("record_id", Text),
+            ("compartment_id", Text),
+        ],
+        order_by: "record_kind, record_id, compartment_id",
+        second_pass: &[],
+        key: "record_id",
     },
 ];
 
@@ -168,7 +258,7 @@ fn value_of(row: &AnyRow, i: usize, ty: ColumnType) -> Result<Value, sqlx::Error
         Int => row
             .try_get::<Option<i64>, _>(i)?
             .map_or(Value::Null, Value::from),
-        ColumnType::Real => row
+        Real => row
             .try_get::<Option<f64>, _>(i)?
             .map_or(Value::Null, Value::from),
         Text => row
@@ -211,7 +301,13 @@ impl Store {
         })
         .map_err(io)?;
         let mut total = 0u64;
-        for table in TABLES {
+        // A database at an older schema lacks the newer tables.
+        let present = self.table_names().await?;
+        let tables: Vec<&TableSpec> = TABLES
+            .iter()
+            .filter(|t| present.iter().any(|p| p == t.name))
+            .collect();
+        for table in &tables {
             w.line(&TableLine {
                 table: table.name.into(),
                 columns: table.columns.iter().map(|(c, _)| (*c).to_owned()).collect(),
@@ -240,14 +336,14 @@ impl Store {
         let sha256 = hex::encode(w.sha.clone().finalize());
         w.line(&EndLine {
             end: true,
-            tables: TABLES.len(),
+            tables: tables.len(),
             rows: total,
             sha256,
         })
         .map_err(io)?;
         w.out.flush().map_err(io)?;
         Ok(Summary {
-            tables: TABLES.len(),
+            tables: tables.len(),
             rows: total,
             schema_version,
         })
@@ -301,14 +397,47 @@ impl Store {
             );
             for (line, values) in &table.rows {
                 let mut q = sqlx::query(sqlx::AssertSqlSafe(sql.clone()));
-                for (value, ty) in values.iter().zip(&table.types) {
-                    q = bind_value(q, value, *ty);
+                for ((value, ty), col) in values.iter().zip(&table.types).zip(&table.columns) {
+                    // Self-references are written in the second pass below.
+                    if spec.second_pass.contains(&col.as_str()) {
+                        q = bind_value(q, &Value::Null, *ty);
+                    } else {
+                        q = bind_value(q, value, *ty);
+                    }
                 }
                 q.execute(tx.conn()).await.map_err(|e| StoreError::Backup {
                     file: file_name.to_owned(),
                     line: *line,
                     reason: format!("row rejected by the database: {e}"),
                 })?;
+            }
+        }
+        for table in &parsed.tables {
+            let Some(spec) = TABLES.iter().find(|t| t.name == table.name) else {
+                continue;
+            };
+            let key_index = table.columns.iter().position(|c| c == spec.key);
+            for col in spec.second_pass {
+                let (Some(k), Some(c)) = (key_index, table.columns.iter().position(|x| x == col))
+                else {
+                    continue;
+                };
+                let sql = format!(
+                    "UPDATE {} SET {col} = $1 WHERE {} = $2",
+                    spec.name, spec.key
+                );
+                for (line, values) in table.rows.iter().filter(|(_, v)| !v[c].is_null()) {
+                    let q = sqlx::query(sqlx::AssertSqlSafe(sql.clone()));
+                    let q = bind_value(q, &values[c], table.types[c]);
+                    bind_value(q, &values[k], table.types[k])
+                        .execute(tx.conn())
+                        .await
+                        .map_err(|e| StoreError::Backup {
+                            file: file_name.to_owned(),
+                            line: *line,
+                            reason: format!("row rejected by the database: {e}"),
+                        })?;
+                }
             }
         }
         let summary = Summary {
@@ -346,7 +475,11 @@ impl Store {
     /// Fails unless every table the backup would fill is empty (the chain's seeded head
     /// aside).
     async fn check_empty(&self) -> Result<(), StoreError> {
-        for table in TABLES.iter().filter(|t| t.name != "audit_head") {
+        let present = self.table_names().await?;
+        for table in TABLES
+            .iter()
+            .filter(|t| t.name != "audit_head" && present.iter().any(|p| p == t.name))
+        {
             let sql = format!("SELECT COUNT(*) FROM {}", table.name);
             let n: i64 = sqlx::query_scalar(sqlx::AssertSqlSafe(sql))
                 .fetch_one(&self.pool)
@@ -368,6 +501,7 @@ impl Store {
         let missing_from_list = present
             .iter()
             .filter(|t| !TABLES.iter().any(|s| s.name == t.as_str()))
+            .filter(|t| !NOT_BACKED_UP.contains(&t.as_str()))
             .cloned()
             .collect();
         let missing_from_db = TABLES
@@ -385,7 +519,7 @@ fn bind_value<'q>(q: Query<'q>, value: &Value, ty: ColumnType) -> Query<'q> {
     // Values were checked against their column types when the file was parsed.
     match ty {
         Int => q.bind(value.as_i64()),
-        ColumnType::Real => q.bind(value.as_f64()),
+        Real => q.bind(value.as_f64()),
         Text => q.bind(value.as_str().map(str::to_owned)),
         ColumnType::Blob => q.bind(value.as_str().and_then(|s| hex::decode(s).ok())),
     }
@@ -494,7 +628,7 @@ fn parse_backup<R: BufRead>(
                     let fits = match (ty, v) {
                         (_, Value::Null) => true,
                         (Int, v) => v.is_i64(),
-                        (ColumnType::Real, v) => v.is_number(),
+                        (Real, v) => v.is_number(),
                         (Text, v) => v.is_string(),
                         (ColumnType::Blob, Value::String(s)) => hex::decode(s).is_ok(),
                         (ColumnType::Blob, _) => false,

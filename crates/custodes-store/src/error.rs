@@ -74,6 +74,12 @@ pub enum StoreError {
     /// Input that breaks a rule of the domain.
     #[error("{0}")]
     Invalid(String),
+    /// Fields that failed their checks, every one of them.
+    #[error("{}", .0.iter().map(ToString::to_string).collect::<Vec<_>>().join("; "))]
+    Fields(Vec<custodes_core::sector::FieldError>),
+    /// The person may not do this.
+    #[error("you may not {0}")]
+    Forbidden(&'static str),
     /// A backup file that cannot be restored.
     #[error("{file}:{line}: {reason}")]
     Backup {
@@ -118,6 +124,8 @@ impl StoreError {
                 | StoreError::Conflict(_)
                 | StoreError::NotFound { .. }
                 | StoreError::Invalid(_)
+                | StoreError::Fields(_)
+                | StoreError::Forbidden(_)
                 | StoreError::Backup { .. }
                 | StoreError::NotEmpty { .. }
         )

@@ -7,11 +7,16 @@
 //!   types both backends share, so one code path serves both (see `docs/adr/0001-storage.md`).
 //! - Nothing here knows which page or command shows the data.
 
+pub mod actor;
 pub mod audit;
 pub mod backup;
+pub mod compartment;
 mod database;
 mod error;
 pub mod password;
+mod policy;
+mod secret;
+pub mod session;
 mod time;
 pub mod tx;
 pub mod user;

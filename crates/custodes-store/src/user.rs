@@ -40,7 +40,7 @@ struct AuditedUser<'a> {
 }
 
 /// Appends the audit entry of a change to `user`, whose new state the digest covers.
-async fn audit_user(
+pub(crate) async fn audit_user(
     tx: &mut WriteTx,
     actor: &Actor,
     action: &str,
@@ -148,6 +148,20 @@ impl Store {
             .ok_or_else(|| StoreError::NotFound {
                 kind: "user",
                 key: username.trim().to_owned(),
+            })?;
+        user_from_row(&row)
+    }
+
+    /// The user with this id.
+    pub async fn user_by_id(&self, id: UserId) -> Result<User, StoreError> {
+        let sql = format!("SELECT {USER_COLUMNS} FROM app_user WHERE id = $1");
+        let row = sqlx::query(sqlx::AssertSqlSafe(sql))
+            .bind(id.to_string())
+            .fetch_optional(&self.pool)
+            .await?
+            .ok_or_else(|| StoreError::NotFound {
+                kind: "user",
+                key: id.to_string(),
             })?;
         user_from_row(&row)
     }
