@@ -8,10 +8,10 @@ use std::time::Instant;
 use anyhow::{Context, anyhow};
 use custodes_core::audit::Actor;
 use custodes_store::audit::Verdict;
+use custodes_store::session::SessionLimits;
 use custodes_store::user::NewUser;
 use custodes_store::{DatabaseUrl, Store};
 use custodes_web::{AppState, Instance};
-use rand::Rng;
 use tokio::net::TcpListener;
 
 use crate::Failure;
@@ -195,6 +195,7 @@ async fn serve(config: &Config, store: Store, demo: bool) -> Result<(), Failure>
             name: config.instance_name.clone(),
             version: env!("CARGO_PKG_VERSION"),
         },
+        limits: SessionLimits::default(),
     };
     let shutdown = shutdown_signal()?;
     tracing::info!(%addr, database = %store.url(), "serving");
@@ -238,12 +239,7 @@ fn shutdown_signal() -> anyhow::Result<impl std::future::Future<Output = ()> + S
 /// Reads a new password from where the flags say.
 fn read_password(source: &PasswordSource) -> Result<(String, bool), Failure> {
     if source.generate_password {
-        let pw: String = rand::rng()
-            .sample_iter(&rand::distr::Alphanumeric)
-            .take(20)
-            .map(char::from)
-            .collect();
-        return Ok((pw, true));
+        return Ok((custodes_store::password::generate(), true));
     }
     if source.password_stdin {
         let mut line = String::new();

@@ -4,9 +4,15 @@
 //! the people are one per role, with clearances that differ so that each sees a
 //! different country.
 
+use std::collections::BTreeSet;
+
+use custodes_core::access::CompartmentKind;
 use custodes_core::audit::Actor;
+use custodes_core::policy::{Classification, Viewer};
+use custodes_core::sector::{ActorFields, ActorKind};
 use custodes_core::workspace::{Slug, WorkspaceKind};
-use custodes_core::{Level, Role};
+use custodes_core::{CompartmentId, Level, Role};
+use custodes_store::actor::{ActorInput, ActorQuery};
 use custodes_store::user::NewUser;
 use custodes_store::{Store, StoreError};
 
@@ -96,6 +102,370 @@ pub fn password(username: &str) -> String {
     format!("{username}-arvenia-demo")
 }
 
+/// The demo's compartments: short name, name, kind, purpose, members.
+const COMPARTMENTS: [(&str, &str, CompartmentKind, &str, &[&str]); 3] = [
+    (
+        "border-sharing",
+        "Border information sharing group",
+        CompartmentKind::SharingGroup,
+        "Border guard, customs, police and intelligence share reports on cross-border trafficking",
+        &["officer", "planner"],
+    ),
+    (
+        "defence-committee",
+        "Defence and Security Committee",
+        CompartmentKind::Committee,
+        "Members and staff of the National Assembly's committee",
+        &["mp", "planner"],
+    ),
+    (
+        "sis",
+        "State Intelligence Service",
+        CompartmentKind::Agency,
+        "Officers of the intelligence service",
+        &[],
+    ),
+];
+
+/// An actor of the demo: name, kind, mandate, legal basis, personnel, budget (USD),
+/// parent (by name), level, compartments (short names), justification.
+struct DemoActor {
+    name: &'static str,
+    kind: ActorKind,
+    mandate: &'static str,
+    legal_basis: &'static str,
+    personnel: Option<i64>,
+    budget: Option<f64>,
+    parent: Option<&'static str>,
+    level: Level,
+    compartments: &'static [&'static str],
+    justification: &'static str,
+}
+
+const fn public(
+    name: &'static str,
+    kind: ActorKind,
+    mandate: &'static str,
+    legal_basis: &'static str,
+    personnel: Option<i64>,
+    budget: Option<f64>,
+) -> DemoActor {
+    DemoActor {
+        name,
+        kind,
+        mandate,
+        legal_basis,
+        personnel,
+        budget,
+        parent: None,
+        level: Level::Public,
+        compartments: &[],
+        justification: "",
+    }
+}
+
+/// The sector map of Arvenia (DEMO.md), with records at every level. The gaps the checks
+/// will find are in it: the intelligence service has no parliamentary oversight, the
+/// Presidential Guard rests on a decree only, the Ombudsman has no mandate over the armed
+/// forces.
+fn actors() -> Vec<DemoActor> {
+    use ActorKind as K;
+    let mut v = vec![
+        public(
+            "Armed Forces of Arvenia",
+            K::ArmedForces,
+            "Defend the territory and support civil authorities in emergencies",
+            "Constitution art. 94; Defence Act 2008",
+            Some(21_500),
+            Some(310e6),
+        ),
+        public(
+            "National Police Service",
+            K::Police,
+            "Maintain public order, prevent and investigate crime",
+            "Police Act 2011",
+            Some(18_200),
+            Some(145e6),
+        ),
+        public(
+            "National Gendarmerie",
+            K::Gendarmerie,
+            "Policing in rural areas and along main roads; reinforcement of the police",
+            "Gendarmerie Act 2011",
+            Some(6_400),
+            Some(52e6),
+        ),
+        public(
+            "State Intelligence Service",
+            K::Intelligence,
+            "Collect and assess intelligence on threats to national security",
+            "Intelligence Act 2014",
+            None,
+            None,
+        ),
+        public(
+            "Border and Coast Guard",
+            K::BorderGuard,
+            "Guard land borders, the coast and crossing points",
+            "Border Act 2016",
+            Some(4_100),
+            Some(38e6),
+        ),
+        public(
+            "Customs Service",
+            K::Customs,
+            "Control goods crossing the border and collect duties",
+            "Customs Code 2009",
+            Some(2_300),
+            Some(21e6),
+        ),
+        public(
+            "Presidential Guard",
+            K::PresidentialGuard,
+            "Protect the President and state ceremonies",
+            "",
+            Some(1_200),
+            None,
+        ),
+        public(
+            "Prisons Service",
+            K::PenalService,
+            "Run the country's prisons and rehabilitation programmes",
+            "Penal Execution Act 2005",
+            Some(3_000),
+            Some(24e6),
+        ),
+        public(
+            "President of the Republic",
+            K::HeadOfState,
+            "Head of state and commander-in-chief",
+            "Constitution art. 80",
+            None,
+            None,
+        ),
+        public(
+            "National Security Council",
+            K::SecurityCouncil,
+            "Coordinate security policy; its secretariat runs the reform",
+            "National Security Council Decree 2019",
+            Some(45),
+            Some(2.1e6),
+        ),
+        public(
+            "Ministry of Defence",
+            K::Ministry,
+            "Policy, budget and administration of the armed forces",
+            "Government Organisation Act 2010",
+            Some(650),
+            None,
+        ),
+        public(
+            "Ministry of the Interior",
+            K::Ministry,
+            "Policy and administration of the police, gendarmerie and border guard",
+            "Government Organisation Act 2010",
+            Some(900),
+            None,
+        ),
+        public(
+            "Ministry of Justice",
+            K::Ministry,
+            "Justice policy, prosecution service administration and prisons",
+            "Government Organisation Act 2010",
+            Some(420),
+            None,
+        ),
+        public(
+            "Ministry of Finance",
+            K::Ministry,
+            "Prepare and execute the state budget, including security spending",
+            "Public Finance Act 2012",
+            Some(1_100),
+            None,
+        ),
+        public(
+            "National Assembly",
+            K::Parliament,
+            "Legislate, approve the budget and oversee the government",
+            "Constitution art. 60",
+            Some(180),
+            None,
+        ),
+        public(
+            "Budget Committee",
+            K::ParliamentaryCommittee,
+            "Scrutinise the draft budget and its execution",
+            "Rules of Procedure of the National Assembly",
+            None,
+            None,
+        ),
+        public(
+            "Supreme Court",
+            K::Judiciary,
+            "Highest court; reviews legality of executive acts",
+            "Constitution art. 120",
+            None,
+            None,
+        ),
+        public(
+            "Public Prosecution Service",
+            K::Prosecution,
+            "Prosecute crime, including crimes by security personnel",
+            "Prosecution Act 2007",
+            Some(600),
+            None,
+        ),
+        public(
+            "Court of Accounts",
+            K::AuditInstitution,
+            "Audit public spending, including the security sector",
+            "Court of Accounts Act 2013",
+            Some(210),
+            Some(5.5e6),
+        ),
+        public(
+            "Ombudsman",
+            K::Ombudsman,
+            "Receive complaints about the administration and the police (not the armed forces)",
+            "Ombudsman Act 2015",
+            Some(60),
+            Some(1.2e6),
+        ),
+        public(
+            "General Inspectorate of the Armed Forces",
+            K::Inspectorate,
+            "Inspect units for discipline, readiness and use of resources",
+            "Defence Act 2008, art. 41",
+            Some(85),
+            None,
+        ),
+        public(
+            "Arvenian Centre for Security Studies",
+            K::CivilSocietyOrganisation,
+            "Independent research and public debate on security policy",
+            "",
+            Some(25),
+            None,
+        ),
+        public(
+            "Citizens' Watch",
+            K::CivilSocietyOrganisation,
+            "Anti-corruption monitoring, including defence procurement",
+            "",
+            Some(40),
+            None,
+        ),
+        public(
+            "Arvenia Press Association",
+            K::Media,
+            "Association of journalists and media houses",
+            "",
+            None,
+            None,
+        ),
+        public(
+            "Northern Liberation Front (remnants)",
+            K::NonStatutoryArmedGroup,
+            "Armed group that rejected the 2019 peace agreement; holds two northern districts",
+            "",
+            Some(900),
+            None,
+        ),
+        public(
+            "Licensed private security companies",
+            K::PrivateSecurity,
+            "Guard premises and escort goods under licence",
+            "Private Security Act 2017",
+            Some(7_500),
+            None,
+        ),
+        public(
+            "Union Development Fund",
+            K::InternationalPartner,
+            "Donor: civil-democratic control and rule of law",
+            "Framework agreement 2021",
+            None,
+            None,
+        ),
+        public(
+            "Nordic Partnership Agency",
+            K::InternationalPartner,
+            "Donor: police reform, integrity and civil society",
+            "Framework agreement 2022",
+            None,
+            None,
+        ),
+        public(
+            "UN country team",
+            K::InternationalPartner,
+            "DDR support and human rights monitoring",
+            "",
+            None,
+            None,
+        ),
+    ];
+    v.push(DemoActor {
+        parent: Some("National Assembly"),
+        ..public(
+            "Defence and Security Committee",
+            K::ParliamentaryCommittee,
+            "Oversee defence and security policy and spending",
+            "Rules of Procedure of the National Assembly, art. 31",
+            Some(15),
+            None,
+        )
+    });
+    v.push(DemoActor {
+        parent: Some("Armed Forces of Arvenia"),
+        level: Level::Official,
+        justification: "Deployment details of an ongoing operation",
+        ..public(
+            "Northern Task Force",
+            K::ArmedForces,
+            "Joint army and gendarmerie task force holding the line of contact in the north",
+            "Ministerial order 2023/17",
+            Some(2_800),
+            None,
+        )
+    });
+    v.push(DemoActor {
+        parent: Some("Border and Coast Guard"),
+        level: Level::Confidential,
+        compartments: &["border-sharing"],
+        justification: "Reveals sources and methods against trafficking networks",
+        ..public("Joint Border Intelligence Cell", K::BorderGuard, "Fuses reports of border guard, customs, police and intelligence on arms and drug trafficking", "Inter-agency agreement 2024", Some(35), Some(1.8e6))
+    });
+    v.push(DemoActor {
+        parent: Some("State Intelligence Service"),
+        level: Level::Secret,
+        justification: "Existence and strength of a covert unit",
+        ..public(
+            "Special Operations Directorate",
+            K::Intelligence,
+            "Covert operations against insurgent and terrorist networks",
+            "Classified decree 2016",
+            Some(180),
+            Some(12e6),
+        )
+    });
+    v
+}
+
+/// The administrator as the demo's loader: cleared to SECRET and in every compartment, so
+/// that it may create each record.
+async fn loader(
+    store: &Store,
+    compartments: &BTreeSet<CompartmentId>,
+) -> Result<Viewer, StoreError> {
+    let admin = store.user_by_username("admin").await?;
+    Ok(Viewer {
+        user: Some(admin.id),
+        role: Some(Role::Administrator),
+        clearance: Level::Secret,
+        compartments: compartments.clone(),
+    })
+}
+
 /// Fills the database with the demo country, adding only what is missing, so that an
 /// interrupted run completes on the next. Returns true when anything was added.
 pub async fn ensure(store: &Store) -> Result<bool, StoreError> {
@@ -130,6 +500,94 @@ pub async fn ensure(store: &Store) -> Result<bool, StoreError> {
                 },
             )
             .await?;
+        added = true;
+    }
+    added |= ensure_sector_map(store).await?;
+    Ok(added)
+}
+
+async fn ensure_sector_map(store: &Store) -> Result<bool, StoreError> {
+    let actor = Actor::System;
+    let ws = store
+        .list_workspaces()
+        .await?
+        .into_iter()
+        .find(|w| w.slug.as_str() == WORKSPACE_SLUG)
+        .ok_or_else(|| StoreError::Invalid("the demo workspace is missing".into()))?;
+    let all = Viewer {
+        user: None,
+        role: Some(Role::Administrator),
+        clearance: Level::Secret,
+        compartments: BTreeSet::new(),
+    };
+    let mut by_slug = std::collections::BTreeMap::new();
+    let existing = store.list_compartments(&all).await?;
+    let mut added = false;
+    for (slug, name, kind, purpose, members) in COMPARTMENTS {
+        let id = match existing.iter().find(|c| c.slug == slug) {
+            Some(c) => c.id,
+            None => {
+                let c = store
+                    .create_compartment(&actor, slug, name, kind, purpose)
+                    .await?;
+                for m in members {
+                    store.set_membership(&actor, c.id, m, true).await?;
+                }
+                added = true;
+                c.id
+            }
+        };
+        by_slug.insert(slug, id);
+    }
+    let ids: BTreeSet<CompartmentId> = by_slug.values().copied().collect();
+    let boss = loader(store, &ids).await?;
+    let today = chrono::Utc::now().date_naive();
+    // Nobody can list every record (the policy has no exception), so the map counts as
+    // loaded once any actor is visible to the public.
+    let loaded = store
+        .list_actors(
+            &Viewer::public(),
+            today,
+            ws.id,
+            &ActorQuery {
+                limit: Some(1),
+                ..ActorQuery::default()
+            },
+        )
+        .await?
+        .total
+        > 0;
+    if loaded {
+        return Ok(added);
+    }
+    let mut names: std::collections::BTreeMap<String, custodes_core::ActorId> =
+        std::collections::BTreeMap::new();
+    for a in actors() {
+        let compartments = a
+            .compartments
+            .iter()
+            .filter_map(|s| by_slug.get(s).copied())
+            .collect();
+        let justification = (!a.justification.is_empty()).then(|| a.justification.to_owned());
+        let classification =
+            Classification::new(a.level, compartments, justification, None, Level::Public)
+                .map_err(|e| StoreError::Invalid(e.to_string()))?;
+        let input = ActorInput {
+            fields: ActorFields {
+                name: a.name.into(),
+                kind: a.kind,
+                mandate: a.mandate.into(),
+                legal_basis: a.legal_basis.into(),
+                personnel: a.personnel,
+                budget: a.budget,
+            },
+            parent: a.parent.and_then(|p| names.get(p).copied()),
+            classification,
+        };
+        let created = store
+            .create_actor(&actor, &boss, today, ws.id, input)
+            .await?;
+        names.insert(a.name.to_owned(), created.id);
         added = true;
     }
     Ok(added)

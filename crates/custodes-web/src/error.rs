@@ -1,22 +1,41 @@
-//! The one error type of the web layer: rendered as a page, never showing internals.
+//! The one error type of the web layer: rendered as a page or as JSON, never showing
+//! internals.
 
 use askama::Template;
 use askama_web::WebTemplate;
-use axum::http::StatusCode;
-use axum::response::{IntoResponse, Response};
+use axum::Json;
+use axum::http::{StatusCode, header};
+use axum::response::{IntoResponse, Redirect, Response};
+use custodes_store::StoreError;
+use serde::Serialize;
 
 /// What went wrong while answering a request.
 #[derive(Debug)]
 pub enum WebError {
-    /// No such page.
+    /// No such page, or a record the visitor may not read (the two look the same).
     NotFound,
+    /// Signed in, but not allowed.
+    Forbidden,
+    /// This needs a signed-in user.
+    SignInNeeded,
+    /// A state-changing request from another site, or without the form's token.
+    CrossSite,
+    /// An API token that is unknown, expired or revoked.
+    BadToken,
+    /// A request that cannot be understood.
+    BadRequest(String),
     /// Something failed inside; the details go to the log, not to the visitor.
     Internal(String),
 }
 
-impl From<custodes_store::StoreError> for WebError {
-    fn from(e: custodes_store::StoreError) -> Self {
-        WebError::Internal(e.to_string())
+impl From<StoreError> for WebError {
+    fn from(e: StoreError) -> Self {
+        match e {
+            StoreError::NotFound { .. } => WebError::NotFound,
+            StoreError::Forbidden(_) => WebError::Forbidden,
+            e if e.is_bad_input() => WebError::BadRequest(e.to_string()),
+            e => WebError::Internal(e.to_string()),
+        }
     }
 }
 
@@ -24,31 +43,94 @@ impl From<custodes_store::StoreError> for WebError {
 #[template(path = "error.html")]
 struct ErrorPage {
     title: &'static str,
-    message: &'static str,
+    message: String,
+}
+
+impl WebError {
+    fn status(&self) -> StatusCode {
+        match self {
+            WebError::NotFound => StatusCode::NOT_FOUND,
+            WebError::Forbidden | WebError::CrossSite => StatusCode::FORBIDDEN,
+            WebError::SignInNeeded | WebError::BadToken => StatusCode::UNAUTHORIZED,
+            WebError::BadRequest(_) => StatusCode::BAD_REQUEST,
+            WebError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
+        }
+    }
+
+    fn title_and_message(&self) -> (&'static str, String) {
+        match self {
+            WebError::NotFound => (
+                "Page not found",
+                "If you typed the web address, check it is correct. If you followed a link, it may be out of date, or you may not have access to what it shows.".into(),
+            ),
+            WebError::Forbidden => (
+                "You do not have permission to do this",
+                "Your role does not allow it. Ask an administrator if you need it for your work.".into(),
+            ),
+            WebError::SignInNeeded => ("Sign in to continue", "This page is for people who have signed in.".into()),
+            WebError::CrossSite => (
+                "This form has expired",
+                "Go back, reload the page and try again.".into(),
+            ),
+            WebError::BadToken => ("The API token is not valid", "It is unknown, expired or revoked.".into()),
+            WebError::BadRequest(m) => ("The request cannot be used", m.clone()),
+            WebError::Internal(detail) => {
+                tracing::error!(%detail, "request failed");
+                (
+                    "Sorry, there is a problem with the service",
+                    "Try again later. The problem has been logged for the administrators.".into(),
+                )
+            }
+        }
+    }
 }
 
 impl IntoResponse for WebError {
     fn into_response(self) -> Response {
-        let (code, page) = match self {
-            WebError::NotFound => (
-                StatusCode::NOT_FOUND,
-                ErrorPage {
-                    title: "Page not found",
-                    message: "If you typed the web address, check it is correct. If you followed a link, it may be out of date.",
-                },
-            ),
-            WebError::Internal(detail) => {
-                tracing::error!(%detail, "request failed");
-                (
-                    StatusCode::INTERNAL_SERVER_ERROR,
-                    ErrorPage {
-                        title: "Sorry, there is a problem with the service",
-                        message: "Try again later. The problem has been logged for the administrators.",
-                    },
-                )
-            }
-        };
-        (code, page).into_response()
+        if matches!(self, WebError::SignInNeeded) {
+            return Redirect::to("/sign-in").into_response();
+        }
+        let status = self.status();
+        let (title, message) = self.title_and_message();
+        (status, ErrorPage { title, message }).into_response()
+    }
+}
+
+/// The same errors, as the JSON API answers them.
+#[derive(Debug)]
+pub(crate) struct ApiError(pub WebError);
+
+#[derive(Serialize)]
+struct ApiErrorBody {
+    error: String,
+    message: String,
+}
+
+impl<E: Into<WebError>> From<E> for ApiError {
+    fn from(e: E) -> Self {
+        ApiError(e.into())
+    }
+}
+
+impl IntoResponse for ApiError {
+    fn into_response(self) -> Response {
+        let status = self.0.status();
+        let (title, message) = self.0.title_and_message();
+        let mut response = (
+            status,
+            Json(ApiErrorBody {
+                error: title.to_owned(),
+                message,
+            }),
+        )
+            .into_response();
+        if status == StatusCode::UNAUTHORIZED {
+            response.headers_mut().insert(
+                header::WWW_AUTHENTICATE,
+                header::HeaderValue::from_static("Bearer"),
+            );
+        }
+        response
     }
 }
 

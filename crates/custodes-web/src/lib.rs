@@ -1,21 +1,32 @@
-//! The web interface of Custodes: server-rendered pages, the JSON API and the assets they
-//! need, all embedded in the binary so that an instance runs offline.
+//! The web interface of Custodes: server-rendered pages, the JSON API and its OpenAPI
+//! document, and the assets they need, all embedded in the binary so that an instance
+//! runs offline.
 //!
-//! Architecture invariant: handlers move data between HTTP and the store; rules live in
-//! `custodes-core`, SQL in `custodes-store`.
+//! Architecture invariant: handlers move data between HTTP and the store. Rules live in
+//! `custodes-core` (permissions, the access policy, validation), SQL in
+//! `custodes-store`; every read passes the visitor's viewer to the store.
 
+mod actors;
+mod admin;
+mod api;
 mod assets;
+mod auth;
+mod chrome;
 mod error;
+mod form;
 mod health;
-mod landing;
+mod home;
 mod security;
+mod signin;
+mod tokens;
 
 use std::future::Future;
 use std::net::SocketAddr;
 
 use axum::Router;
-use axum::routing::get;
+use axum::routing::{get, post};
 use custodes_store::Store;
+use custodes_store::session::SessionLimits;
 use tower_http::trace::TraceLayer;
 
 pub use error::WebError;
@@ -23,7 +34,7 @@ pub use error::WebError;
 /// What a running instance says about itself.
 #[derive(Clone, Debug)]
 pub struct Instance {
-    /// The name shown in page titles and the header ("Custodes — Republic of Arvenia").
+    /// The name shown in page titles and the header ("Custodes – Republic of Arvenia").
     pub name: String,
     /// The program's version.
     pub version: &'static str,
@@ -36,12 +47,60 @@ pub struct AppState {
     pub store: Store,
     /// The instance's description.
     pub instance: Instance,
+    /// How long sessions last.
+    pub limits: SessionLimits,
+}
+
+/// Today's date, for the access policy's declassification dates. The edge reads the
+/// clock; the core is handed the date.
+pub(crate) fn today() -> chrono::NaiveDate {
+    chrono::Utc::now().date_naive()
+}
+
+/// A strong password for a new account.
+pub(crate) fn generate_password() -> String {
+    custodes_store::password::generate()
 }
 
 /// The application's routes.
 pub fn router(state: AppState) -> Router {
     let routes = Router::new()
-        .route("/", get(landing::page))
+        .route("/", get(home::page))
+        .route("/workspaces", get(home::workspaces))
+        .route("/sign-in", get(signin::page).post(signin::submit))
+        .route("/sign-out", post(signin::sign_out))
+        .route("/w/{slug}/actors", get(actors::list))
+        .route("/w/{slug}/actors.csv", get(actors::export_csv))
+        .route(
+            "/w/{slug}/actors/new",
+            get(actors::new_form).post(actors::create),
+        )
+        .route("/w/{slug}/actors/{id}", get(actors::show))
+        .route(
+            "/w/{slug}/actors/{id}/edit",
+            get(actors::edit_form).post(actors::update),
+        )
+        .route("/admin/users", get(admin::users).post(admin::create_user))
+        .route(
+            "/admin/users/{username}",
+            get(admin::user).post(admin::update_user),
+        )
+        .route(
+            "/admin/compartments",
+            get(admin::compartments).post(admin::create_compartment),
+        )
+        .route("/admin/permissions", get(admin::permissions))
+        .route("/admin/audit", get(admin::audit))
+        .route("/account/tokens", get(tokens::list).post(tokens::submit))
+        .route("/api/docs", get(api::docs))
+        .route("/api/v1/openapi.json", get(api::openapi))
+        .route("/api/v1/me", get(api::me))
+        .route("/api/v1/workspaces", get(api::workspaces))
+        .route(
+            "/api/v1/workspaces/{slug}/actors",
+            get(api::list_actors).post(api::create_actor),
+        )
+        .route("/api/v1/actors/{id}", get(api::get_actor))
         .route("/healthz", get(health::check))
         .route("/assets/{*path}", get(assets::serve))
         .fallback(error::not_found);

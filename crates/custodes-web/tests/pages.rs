@@ -19,6 +19,7 @@ async fn app(flavour: Flavour) -> (TestDb, axum::Router, custodes_store::Store) 
             name: "Custodes – Test".into(),
             version: "9.9.9",
         },
+        limits: custodes_store::session::SessionLimits::default(),
     };
     (db, router(state), store)
 }

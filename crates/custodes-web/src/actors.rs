@@ -1,0 +1,802 @@
+//! The sector map's actors: list, search, read, add, edit, export. Every read goes
+//! through the store's viewer-aware queries.
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use askama::Template;
+use askama_web::WebTemplate;
+use axum::extract::{Path, Query, State};
+use axum::http::{HeaderMap, StatusCode, header};
+use axum::response::{IntoResponse, Redirect, Response};
+use chrono::NaiveDate;
+use custodes_core::permission::Action;
+use custodes_core::policy::{Classification, InvalidClassification, Viewer};
+use custodes_core::sector::{ActorFields, ActorKind};
+use custodes_core::{ActorId, CompartmentId, Level};
+use custodes_store::actor::{ActorInput, ActorQuery, SectorActor};
+use custodes_store::workspace::Workspace;
+use custodes_store::{Store, StoreError};
+use serde::Deserialize;
+
+use crate::auth::{self, Visitor};
+use crate::chrome::Chrome;
+use crate::form::{FormData, Problems};
+use crate::{AppState, WebError, today};
+
+/// The workspace with this short name (workspace names are public).
+pub(crate) async fn workspace(store: &Store, slug: &str) -> Result<Workspace, WebError> {
+    store
+        .list_workspaces()
+        .await?
+        .into_iter()
+        .find(|w| w.slug.as_str() == slug)
+        .ok_or(WebError::NotFound)
+}
+
+/// How a classification is shown.
+pub(crate) struct ClassView {
+    pub level: &'static str,
+    pub css: String,
+    pub compartments: Vec<String>,
+    pub justification: String,
+    pub declassify: String,
+}
+
+/// The names of the compartments the viewer may know of, by id.
+pub(crate) async fn compartment_names(
+    store: &Store,
+    viewer: &Viewer,
+) -> Result<BTreeMap<CompartmentId, String>, WebError> {
+    Ok(store
+        .list_compartments(viewer)
+        .await?
+        .into_iter()
+        .map(|c| (c.id, c.name))
+        .collect())
+}
+
+pub(crate) fn class_view(
+    c: &Classification,
+    names: &BTreeMap<CompartmentId, String>,
+    today: NaiveDate,
+) -> ClassView {
+    let level = c.effective_level(today);
+    ClassView {
+        level: level.as_str(),
+        css: level.as_str().to_lowercase(),
+        compartments: c
+            .compartments
+            .iter()
+            .filter_map(|id| names.get(id).cloned())
+            .collect(),
+        justification: c.justification.clone().unwrap_or_default(),
+        declassify: match c.declassify_on {
+            Some(d) if d > today => {
+                format!("becomes {} on {}", c.declassify_to, d.format("%-d %B %Y"))
+            }
+            Some(d) => format!("was lowered from {} on {}", c.level, d.format("%-d %B %Y")),
+            None => String::new(),
+        },
+    }
+}
+
+/// A row of the list.
+pub(crate) struct ActorRow {
+    id: String,
+    name: String,
+    kind: &'static str,
+    pillar: &'static str,
+    class: ClassView,
+}
+
+#[derive(Deserialize, Default)]
+pub(crate) struct ListParams {
+    q: Option<String>,
+    kind: Option<String>,
+    page: Option<i64>,
+}
+
+/// A choice in a select.
+pub(crate) struct Choice {
+    value: String,
+    label: String,
+    selected: bool,
+}
+
+#[derive(Template, WebTemplate)]
+#[template(path = "actors/list.html")]
+pub(crate) struct ListPage {
+    chrome: Chrome,
+    ws: Workspace,
+    rows: Vec<ActorRow>,
+    total: i64,
+    q: String,
+    kinds: Vec<Choice>,
+    page: i64,
+    pages: i64,
+    may_edit: bool,
+    query_string: String,
+}
+
+const PER_PAGE: i64 = 25;
+
+/// `GET /w/{slug}/actors`.
+pub(crate) async fn list(
+    State(state): State<AppState>,
+    visitor: Visitor,
+    Path(slug): Path<String>,
+    Query(params): Query<ListParams>,
+) -> Result<ListPage, WebError> {
+    let ws = workspace(&state.store, &slug).await?;
+    let kind = params
+        .kind
+        .as_deref()
+        .filter(|k| !k.is_empty())
+        .and_then(|k| k.parse::<ActorKind>().ok());
+    let page = params.page.unwrap_or(1).max(1);
+    let query = ActorQuery {
+        search: params.q.clone(),
+        kind,
+        limit: Some(PER_PAGE),
+        offset: (page - 1) * PER_PAGE,
+    };
+    let result = state
+        .store
+        .list_actors(&visitor.viewer, today(), ws.id, &query)
+        .await?;
+    let names = compartment_names(&state.store, &visitor.viewer).await?;
+    let rows = result
+        .items
+        .iter()
+        .map(|a| ActorRow {
+            id: a.id.to_string(),
+            name: a.fields.name.clone(),
+            kind: a.fields.kind.label(),
+            pillar: a.fields.kind.pillar().label(),
+            class: class_view(&a.classification, &names, today()),
+        })
+        .collect();
+    let q = params.q.unwrap_or_default();
+    let query_string =
+        serde_urlencoded::to_string([("q", q.as_str()), ("kind", kind.map_or("", |k| k.as_str()))])
+            .unwrap_or_default();
+    Ok(ListPage {
+        chrome: Chrome::new(&state, &visitor, &format!("/w/{slug}/actors")).await,
+        rows,
+        total: result.total,
+        kinds: kind_choices(kind),
+        q,
+        page,
+        pages: ((result.total + PER_PAGE - 1) / PER_PAGE).max(1),
+        may_edit: visitor.may(Action::EditSectorMap),
+        query_string,
+        ws,
+    })
+}
+
+fn kind_choices(selected: Option<ActorKind>) -> Vec<Choice> {
+    ActorKind::ALL
+        .iter()
+        .map(|k| Choice {
+            value: k.as_str().to_owned(),
+            label: format!("{} — {}", k.label(), k.pillar().label()),
+            selected: Some(*k) == selected,
+        })
+        .collect()
+}
+
+#[derive(Template, WebTemplate)]
+#[template(path = "actors/show.html")]
+pub(crate) struct ShowPage {
+    chrome: Chrome,
+    ws: Workspace,
+    actor: SectorActor,
+    kind: &'static str,
+    pillar: &'static str,
+    class: ClassView,
+    parent: Option<(String, String)>,
+    personnel: String,
+    budget: String,
+    may_edit: bool,
+}
+
+fn parse_id(id: &str) -> Result<ActorId, WebError> {
+    id.parse().map_err(|_| WebError::NotFound)
+}
+
+/// `GET /w/{slug}/actors/{id}`.
+pub(crate) async fn show(
+    State(state): State<AppState>,
+    visitor: Visitor,
+    Path((slug, id)): Path<(String, String)>,
+) -> Result<ShowPage, WebError> {
+    let ws = workspace(&state.store, &slug).await?;
+    let actor = state
+        .store
+        .get_actor(&visitor.viewer, today(), parse_id(&id)?)
+        .await?
+        .filter(|a| a.workspace == ws.id)
+        .ok_or(WebError::NotFound)?;
+    let parent = match actor.parent {
+        Some(p) => state
+            .store
+            .get_actor(&visitor.viewer, today(), p)
+            .await?
+            .map(|p| (p.id.to_string(), p.fields.name)),
+        None => None,
+    };
+    let names = compartment_names(&state.store, &visitor.viewer).await?;
+    Ok(ShowPage {
+        chrome: Chrome::new(&state, &visitor, &format!("/w/{slug}/actors/{id}")).await,
+        kind: actor.fields.kind.label(),
+        pillar: actor.fields.kind.pillar().label(),
+        class: class_view(&actor.classification, &names, today()),
+        parent,
+        personnel: actor
+            .fields
+            .personnel
+            .map_or_else(|| "Not recorded".into(), group_thousands),
+        budget: actor.fields.budget.map_or_else(
+            || "Not recorded".into(),
+            |b| format!("USD {}", group_thousands(b.round() as i64)),
+        ),
+        may_edit: visitor.may(Action::EditSectorMap),
+        actor,
+        ws,
+    })
+}
+
+/// 1234567 as "1,234,567".
+pub(crate) fn group_thousands(n: i64) -> String {
+    let digits = n.unsigned_abs().to_string();
+    let mut out = String::new();
+    for (i, ch) in digits.chars().enumerate() {
+        if i > 0 && (digits.len() - i).is_multiple_of(3) {
+            out.push(',');
+        }
+        out.push(ch);
+    }
+    if n < 0 { format!("-{out}") } else { out }
+}
+
+/// The actor form's values, as typed.
+#[derive(Clone, Debug, Default)]
+pub(crate) struct ActorForm {
+    name: String,
+    kind: String,
+    mandate: String,
+    legal_basis: String,
+    personnel: String,
+    budget: String,
+    parent: String,
+    level: String,
+    compartments: BTreeSet<String>,
+    justification: String,
+    declassify_on: String,
+    declassify_to: String,
+}
+
+impl ActorForm {
+    fn from_actor(a: &SectorActor) -> ActorForm {
+        ActorForm {
+            name: a.fields.name.clone(),
+            kind: a.fields.kind.as_str().to_owned(),
+            mandate: a.fields.mandate.clone(),
+            legal_basis: a.fields.legal_basis.clone(),
+            personnel: a
+                .fields
+                .personnel
+                .map(|p| p.to_string())
+                .unwrap_or_default(),
+            budget: a.fields.budget.map(|b| b.to_string()).unwrap_or_default(),
+            parent: a.parent.map(|p| p.to_string()).unwrap_or_default(),
+            level: a.classification.level.as_str().to_owned(),
+            compartments: a
+                .classification
+                .compartments
+                .iter()
+                .map(ToString::to_string)
+                .collect(),
+            justification: a.classification.justification.clone().unwrap_or_default(),
+            declassify_on: a
+                .classification
+                .declassify_on
+                .map(|d| d.to_string())
+                .unwrap_or_default(),
+            declassify_to: a.classification.declassify_to.as_str().to_owned(),
+        }
+    }
+
+    fn from_form(f: &FormData) -> ActorForm {
+        ActorForm {
+            name: f.text("name"),
+            kind: f.text("kind"),
+            mandate: f.text("mandate"),
+            legal_basis: f.text("legal_basis"),
+            personnel: f.text("personnel"),
+            budget: f.text("budget"),
+            parent: f.text("parent"),
+            level: f.text("level"),
+            compartments: f
+                .all("compartments")
+                .into_iter()
+                .map(str::to_owned)
+                .collect(),
+            justification: f.text("justification"),
+            declassify_on: f.text("declassify_on"),
+            declassify_to: f.text("declassify_to"),
+        }
+    }
+
+    /// Parses the form into the store's input, or every problem found.
+    fn parse(&self) -> Result<ActorInput, Problems> {
+        let mut p = Problems::default();
+        if self.name.is_empty() {
+            p.add("name", "Enter the actor's name");
+        }
+        let kind = match self.kind.parse::<ActorKind>() {
+            Ok(k) => Some(k),
+            Err(_) => {
+                p.add("kind", "Choose what kind of actor this is");
+                None
+            }
+        };
+        let personnel = match self.personnel.replace([',', ' '], "") {
+            s if s.is_empty() => None,
+            s => match s.parse::<i64>() {
+                Ok(n) => Some(n),
+                Err(_) => {
+                    p.add("personnel", "Personnel must be a whole number, like 12000");
+                    None
+                }
+            },
+        };
+        let budget = match self.budget.replace([',', ' '], "") {
+            s if s.is_empty() => None,
+            s => match s.parse::<f64>() {
+                Ok(n) => Some(n),
+                Err(_) => {
+                    p.add(
+                        "budget",
+                        "The budget must be an amount in US dollars, like 45000000",
+                    );
+                    None
+                }
+            },
+        };
+        let parent = match self.parent.as_str() {
+            "" => None,
+            s => match s.parse::<ActorId>() {
+                Ok(id) => Some(id),
+                Err(_) => {
+                    p.add("parent", "Choose a parent actor from the list");
+                    None
+                }
+            },
+        };
+        let level = self.level.parse::<Level>().unwrap_or(Level::Public);
+        let declassify_to = self.declassify_to.parse::<Level>().unwrap_or(Level::Public);
+        let declassify_on = match self.declassify_on.as_str() {
+            "" => None,
+            s => match s.parse::<NaiveDate>() {
+                Ok(d) => Some(d),
+                Err(_) => {
+                    p.add(
+                        "declassify_on",
+                        "Enter the declassification date as a real date, like 2030-01-31",
+                    );
+                    None
+                }
+            },
+        };
+        let mut compartments = BTreeSet::new();
+        for c in &self.compartments {
+            match c.parse::<CompartmentId>() {
+                Ok(id) => {
+                    compartments.insert(id);
+                }
+                Err(_) => p.add("compartments", "Choose compartments from the list"),
+            }
+        }
+        let classification = match Classification::new(
+            level,
+            compartments,
+            Some(self.justification.clone()),
+            declassify_on,
+            declassify_to,
+        ) {
+            Ok(c) => Some(c),
+            Err(e) => {
+                let field = match e {
+                    InvalidClassification::NoJustification(_) => "justification",
+                    InvalidClassification::PublicWithCompartments => "compartments",
+                    InvalidClassification::DeclassifyNotLower { .. } => "declassify_to",
+                };
+                p.add(field, sentence(&e.to_string()));
+                None
+            }
+        };
+        let fields = kind.map(|kind| ActorFields {
+            name: self.name.clone(),
+            kind,
+            mandate: self.mandate.clone(),
+            legal_basis: self.legal_basis.clone(),
+            personnel,
+            budget,
+        });
+        if let Some(f) = &fields {
+            for e in f.check() {
+                if p.on(e.field).is_empty() {
+                    p.add(e.field, sentence(&e.message));
+                }
+            }
+        }
+        match (fields, classification) {
+            (Some(fields), Some(classification)) if p.is_empty() => Ok(ActorInput {
+                fields,
+                parent,
+                classification,
+            }),
+            _ => Err(p),
+        }
+    }
+}
+
+/// A message as a sentence: capitalised.
+fn sentence(s: &str) -> String {
+    let mut c = s.chars();
+    c.next().map_or_else(String::new, |f| {
+        f.to_uppercase().collect::<String>() + c.as_str()
+    })
+}
+
+/// A check box for a compartment.
+pub(crate) struct CompartmentChoice {
+    id: String,
+    name: String,
+    checked: bool,
+}
+
+#[derive(Template, WebTemplate)]
+#[template(path = "actors/form.html")]
+pub(crate) struct FormPage {
+    chrome: Chrome,
+    ws: Workspace,
+    title: String,
+    action: String,
+    cancel: String,
+    form: ActorForm,
+    problems: Problems,
+    kinds: Vec<Choice>,
+    parents: Vec<Choice>,
+    levels: Vec<Choice>,
+    declassify_levels: Vec<Choice>,
+    compartments: Vec<CompartmentChoice>,
+}
+
+async fn form_page(
+    state: &AppState,
+    visitor: &Visitor,
+    ws: Workspace,
+    editing: Option<ActorId>,
+    form: ActorForm,
+    problems: Problems,
+) -> Result<FormPage, WebError> {
+    let all = state
+        .store
+        .list_actors(
+            &visitor.viewer,
+            today(),
+            ws.id,
+            &ActorQuery {
+                limit: Some(500),
+                ..ActorQuery::default()
+            },
+        )
+        .await?;
+    let mut parents = vec![Choice {
+        value: String::new(),
+        label: "None".into(),
+        selected: form.parent.is_empty(),
+    }];
+    parents.extend(
+        all.items
+            .iter()
+            .filter(|a| Some(a.id) != editing)
+            .map(|a| Choice {
+                value: a.id.to_string(),
+                label: a.fields.name.clone(),
+                selected: form.parent == a.id.to_string(),
+            }),
+    );
+    let level_choices = |selected: &str| {
+        Level::ALL
+            .iter()
+            .filter(|l| **l <= visitor.viewer.clearance)
+            .map(|l| Choice {
+                value: l.as_str().to_owned(),
+                label: l.as_str().to_owned(),
+                selected: selected == l.as_str() || (selected.is_empty() && *l == Level::Public),
+            })
+            .collect::<Vec<_>>()
+    };
+    let compartments = state
+        .store
+        .list_compartments(&visitor.viewer)
+        .await?
+        .into_iter()
+        .filter(|c| {
+            visitor.viewer.compartments.contains(&c.id)
+                || form.compartments.contains(&c.id.to_string())
+        })
+        .map(|c| CompartmentChoice {
+            checked: form.compartments.contains(&c.id.to_string()),
+            id: c.id.to_string(),
+            name: c.name,
+        })
+        .collect();
+    let (title, action, cancel) = match editing {
+        Some(id) => (
+            format!("Edit {}", form.name),
+            format!("/w/{}/actors/{id}/edit", ws.slug),
+            format!("/w/{}/actors/{id}", ws.slug),
+        ),
+        None => (
+            "Add an actor".to_owned(),
+            format!("/w/{}/actors/new", ws.slug),
+            format!("/w/{}/actors", ws.slug),
+        ),
+    };
+    Ok(FormPage {
+        chrome: Chrome::new(state, visitor, &action).await,
+        kinds: kind_choices(form.kind.parse().ok()),
+        levels: level_choices(&form.level),
+        declassify_levels: level_choices(&form.declassify_to),
+        parents,
+        compartments,
+        title,
+        action,
+        cancel,
+        form,
+        problems,
+        ws,
+    })
+}
+
+/// `GET /w/{slug}/actors/new`.
+pub(crate) async fn new_form(
+    State(state): State<AppState>,
+    visitor: Visitor,
+    Path(slug): Path<String>,
+) -> Result<FormPage, WebError> {
+    visitor.require(Action::EditSectorMap)?;
+    let ws = workspace(&state.store, &slug).await?;
+    form_page(
+        &state,
+        &visitor,
+        ws,
+        None,
+        ActorForm::default(),
+        Problems::default(),
+    )
+    .await
+}
+
+/// `GET /w/{slug}/actors/{id}/edit`.
+pub(crate) async fn edit_form(
+    State(state): State<AppState>,
+    visitor: Visitor,
+    Path((slug, id)): Path<(String, String)>,
+) -> Result<FormPage, WebError> {
+    visitor.require(Action::EditSectorMap)?;
+    let ws = workspace(&state.store, &slug).await?;
+    let id = parse_id(&id)?;
+    let actor = state
+        .store
+        .get_actor(&visitor.viewer, today(), id)
+        .await?
+        .filter(|a| a.workspace == ws.id)
+        .ok_or(WebError::NotFound)?;
+    form_page(
+        &state,
+        &visitor,
+        ws,
+        Some(id),
+        ActorForm::from_actor(&actor),
+        Problems::default(),
+    )
+    .await
+}
+
+/// Turns the store's refusal into problems on the form, or passes it on.
+fn store_problems(e: StoreError) -> Result<Problems, WebError> {
+    match e {
+        StoreError::Fields(fields) => {
+            let mut p = Problems::default();
+            for f in fields {
+                p.add(f.field, sentence(&f.message));
+            }
+            Ok(p)
+        }
+        other => Err(other.into()),
+    }
+}
+
+/// `POST /w/{slug}/actors/new` and `POST /w/{slug}/actors/{id}/edit`.
+async fn save(
+    state: AppState,
+    visitor: Visitor,
+    headers: HeaderMap,
+    slug: String,
+    editing: Option<ActorId>,
+    data: FormData,
+) -> Result<Response, WebError> {
+    auth::check_form(&visitor, &headers, data.get("csrf"))?;
+    visitor.require(Action::EditSectorMap)?;
+    let ws = workspace(&state.store, &slug).await?;
+    let form = ActorForm::from_form(&data);
+    let problems = match form.parse() {
+        Ok(input) => {
+            let result = match editing {
+                Some(id) => {
+                    state
+                        .store
+                        .update_actor(&visitor.actor(), &visitor.viewer, today(), id, input)
+                        .await
+                }
+                None => {
+                    state
+                        .store
+                        .create_actor(&visitor.actor(), &visitor.viewer, today(), ws.id, input)
+                        .await
+                }
+            };
+            match result {
+                Ok(saved) => {
+                    return Ok(
+                        Redirect::to(&format!("/w/{slug}/actors/{}", saved.id)).into_response()
+                    );
+                }
+                Err(e) => store_problems(e)?,
+            }
+        }
+        Err(problems) => problems,
+    };
+    let page = form_page(&state, &visitor, ws, editing, form, problems).await?;
+    Ok((StatusCode::UNPROCESSABLE_ENTITY, page).into_response())
+}
+
+/// `POST /w/{slug}/actors/new`.
+pub(crate) async fn create(
+    State(state): State<AppState>,
+    visitor: Visitor,
+    headers: HeaderMap,
+    Path(slug): Path<String>,
+    data: FormData,
+) -> Result<Response, WebError> {
+    save(state, visitor, headers, slug, None, data).await
+}
+
+/// `POST /w/{slug}/actors/{id}/edit`.
+pub(crate) async fn update(
+    State(state): State<AppState>,
+    visitor: Visitor,
+    headers: HeaderMap,
+    Path((slug, id)): Path<(String, String)>,
+    data: FormData,
+) -> Result<Response, WebError> {
+    let id = parse_id(&id)?;
+    save(state, visitor, headers, slug, Some(id), data).await
+}
+
+/// Every actor the viewer may read, for exports.
+async fn all_visible(
+    state: &AppState,
+    visitor: &Visitor,
+    ws: &Workspace,
+) -> Result<Vec<SectorActor>, WebError> {
+    let mut out = Vec::new();
+    loop {
+        let page = state
+            .store
+            .list_actors(
+                &visitor.viewer,
+                today(),
+                ws.id,
+                &ActorQuery {
+                    limit: Some(500),
+                    offset: out.len() as i64,
+                    ..ActorQuery::default()
+                },
+            )
+            .await?;
+        let n = page.items.len();
+        out.extend(page.items);
+        if n < 500 {
+            return Ok(out);
+        }
+    }
+}
+
+/// `GET /w/{slug}/actors.csv`: what the viewer may read, as CSV.
+pub(crate) async fn export_csv(
+    State(state): State<AppState>,
+    visitor: Visitor,
+    Path(slug): Path<String>,
+) -> Result<Response, WebError> {
+    let slug = slug.strip_suffix(".csv").unwrap_or(&slug).to_owned();
+    let ws = workspace(&state.store, &slug).await?;
+    let actors = all_visible(&state, &visitor, &ws).await?;
+    let mut out = String::from(
+        "id,name,kind,pillar,mandate,legal_basis,personnel,budget_usd,parent_id,classification\r\n",
+    );
+    for a in actors {
+        let cells = [
+            a.id.to_string(),
+            a.fields.name.clone(),
+            a.fields.kind.as_str().to_owned(),
+            a.fields.kind.pillar().label().to_owned(),
+            a.fields.mandate.clone(),
+            a.fields.legal_basis.clone(),
+            a.fields
+                .personnel
+                .map(|p| p.to_string())
+                .unwrap_or_default(),
+            a.fields.budget.map(|b| b.to_string()).unwrap_or_default(),
+            a.parent.map(|p| p.to_string()).unwrap_or_default(),
+            a.classification
+                .effective_level(today())
+                .as_str()
+                .to_owned(),
+        ];
+        let line: Vec<String> = cells.iter().map(|c| csv_cell(c)).collect();
+        out.push_str(&line.join(","));
+        out.push_str("\r\n");
+    }
+    Ok((
+        [
+            (header::CONTENT_TYPE, "text/csv; charset=utf-8".to_owned()),
+            (
+                header::CONTENT_DISPOSITION,
+                format!("attachment; filename=\"{slug}-actors.csv\""),
+            ),
+        ],
+        out,
+    )
+        .into_response())
+}
+
+/// A CSV cell, quoted when needed; a leading formula character is defused.
+fn csv_cell(s: &str) -> String {
+    let s = if s.starts_with(['=', '+', '-', '@']) {
+        format!("'{s}")
+    } else {
+        s.to_owned()
+    };
+    if s.contains([',', '"', '\n', '\r']) {
+        format!("\"{}\"", s.replace('"', "\"\""))
+    } else {
+        s
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn groups_thousands() {
+        assert_eq!(group_thousands(0), "0");
+        assert_eq!(group_thousands(999), "999");
+        assert_eq!(group_thousands(1000), "1,000");
+        assert_eq!(group_thousands(-1234567), "-1,234,567");
+    }
+
+    #[test]
+    fn quotes_csv_cells() {
+        assert_eq!(csv_cell("plain"), "plain");
+        assert_eq!(csv_cell("a, b"), "\"a, b\"");
+        assert_eq!(csv_cell("say \"hi\""), "\"say \"\"hi\"\"\"");
+        assert_eq!(csv_cell("=SUM(A1)"), "'=SUM(A1)");
+    }
+}

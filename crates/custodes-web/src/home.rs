@@ -1,0 +1,188 @@
+//! The home page: for the public, what this instance is; for a signed-in person, what
+//! they can see and do.
+
+use askama::Template;
+use askama_web::WebTemplate;
+use axum::extract::State;
+use axum::response::{IntoResponse, Response};
+use custodes_core::permission::{Action, permits};
+use custodes_store::actor::ActorQuery;
+use custodes_store::audit::Verdict;
+
+use crate::auth::Visitor;
+use crate::chrome::Chrome;
+use crate::{AppState, WebError, today};
+
+/// A workspace as the landing page lists it.
+pub(crate) struct WorkspaceView {
+    name: String,
+    slug: String,
+    kind: &'static str,
+}
+
+#[derive(Template, WebTemplate)]
+#[template(path = "landing.html")]
+pub(crate) struct LandingPage {
+    chrome: Chrome,
+    workspaces: Vec<WorkspaceView>,
+}
+
+/// A thing the person may do, with where to do it.
+pub(crate) struct Task {
+    label: &'static str,
+    href: String,
+}
+
+#[derive(Template, WebTemplate)]
+#[template(path = "home.html")]
+pub(crate) struct HomePage {
+    chrome: Chrome,
+    name: String,
+    role: &'static str,
+    clearance: &'static str,
+    compartments: Vec<String>,
+    actors_visible: i64,
+    tasks: Vec<Task>,
+    chain: Option<String>,
+}
+
+/// `GET /`.
+pub(crate) async fn page(
+    State(state): State<AppState>,
+    visitor: Visitor,
+) -> Result<Response, WebError> {
+    let chrome = Chrome::new(&state, &visitor, "/").await;
+    let Some(user) = &visitor.user else {
+        let workspaces = state
+            .store
+            .list_workspaces()
+            .await?
+            .into_iter()
+            .map(|w| WorkspaceView {
+                kind: match w.kind {
+                    custodes_core::workspace::WorkspaceKind::Country => "Country",
+                    custodes_core::workspace::WorkspaceKind::Region => "Region",
+                },
+                slug: w.slug.to_string(),
+                name: w.name,
+            })
+            .collect();
+        return Ok(LandingPage { chrome, workspaces }.into_response());
+    };
+    let compartments = state
+        .store
+        .list_compartments(&visitor.viewer)
+        .await?
+        .into_iter()
+        .filter(|c| visitor.viewer.compartments.contains(&c.id))
+        .map(|c| c.name)
+        .collect();
+    let mut actors_visible = 0;
+    let mut tasks = Vec::new();
+    if let Some(ws) = &chrome.workspace {
+        let page = state
+            .store
+            .list_actors(
+                &visitor.viewer,
+                today(),
+                ws.id,
+                &ActorQuery {
+                    limit: Some(1),
+                    ..ActorQuery::default()
+                },
+            )
+            .await?;
+        actors_visible = page.total;
+        tasks.push(Task {
+            label: "Read the sector map",
+            href: format!("/w/{}/actors", ws.slug),
+        });
+        if permits(visitor.role(), Action::EditSectorMap) {
+            tasks.push(Task {
+                label: "Add an actor to the sector map",
+                href: format!("/w/{}/actors/new", ws.slug),
+            });
+        }
+    }
+    for (action, label, href) in [
+        (
+            Action::ManageUsers,
+            "Manage users, roles and clearances",
+            "/admin/users",
+        ),
+        (
+            Action::ManageCompartments,
+            "Manage compartments and their members",
+            "/admin/compartments",
+        ),
+        (Action::ReadAuditLog, "Review the audit log", "/admin/audit"),
+        (
+            Action::ReadPermissions,
+            "Read who may do what",
+            "/admin/permissions",
+        ),
+        (
+            Action::UseApiTokens,
+            "Create an API token for scripts and tools",
+            "/account/tokens",
+        ),
+    ] {
+        if permits(visitor.role(), action) {
+            tasks.push(Task {
+                label,
+                href: href.to_owned(),
+            });
+        }
+    }
+    let chain = if permits(visitor.role(), Action::ReadAuditLog) {
+        Some(match state.store.verify_audit().await? {
+            Verdict::Intact { .. } => "The audit chain is intact.".to_owned(),
+            Verdict::Broken(b) => format!("The audit chain is broken: {b}."),
+        })
+    } else {
+        None
+    };
+    Ok(HomePage {
+        chrome,
+        name: user.display_name.clone(),
+        role: visitor.role().map_or("", |r| r.label()),
+        clearance: visitor.viewer.clearance.as_str(),
+        compartments,
+        actors_visible,
+        tasks,
+        chain,
+    }
+    .into_response())
+}
+
+#[derive(Template, WebTemplate)]
+#[template(path = "workspaces.html")]
+pub(crate) struct WorkspacesPage {
+    chrome: Chrome,
+    workspaces: Vec<WorkspaceView>,
+}
+
+/// `GET /workspaces`: the workspace switcher.
+pub(crate) async fn workspaces(
+    State(state): State<AppState>,
+    visitor: Visitor,
+) -> Result<WorkspacesPage, WebError> {
+    let workspaces = state
+        .store
+        .list_workspaces()
+        .await?
+        .into_iter()
+        .map(|w| WorkspaceView {
+            kind: match w.kind {
+                custodes_core::workspace::WorkspaceKind::Country => "Country",
+                custodes_core::workspace::WorkspaceKind::Region => "Region",
+            },
+            slug: w.slug.to_string(),
+            name: w.name,
+        })
+        .collect();
+    Ok(WorkspacesPage {
+        chrome: Chrome::new(&state, &visitor, "/workspaces").await,
+        workspaces,
+    })
+}
