@@ -1,0 +1,427 @@
+//! Nothing leaks. Records at every level and in every combination of compartments carry a
+//! unique canary in every text field. For every combination of role, clearance and
+//! compartment membership (and the anonymous public), every page and API route is
+//! requested — lists, details, searches, exports, counts, edit forms, the audit log — and
+//! no response may carry the canary of a record the viewer may not read, in its body or
+//! its headers; counts must equal what the viewer may read. Then the same over random
+//! users and records. On both backends.
+
+use std::collections::BTreeSet;
+
+use axum::body::Body;
+use axum::http::{Request, header};
+use chrono::NaiveDate;
+use custodes_core::access::CompartmentKind;
+use custodes_core::audit::Actor;
+use custodes_core::permission::TokenScope;
+use custodes_core::policy::{Classification, Viewer, can_read};
+use custodes_core::sector::{ActorFields, ActorKind};
+use custodes_core::workspace::{Slug, WorkspaceKind};
+use custodes_core::{CompartmentId, Level, Role};
+use custodes_store::Store;
+use custodes_store::actor::ActorInput;
+use custodes_store::session::SessionLimits;
+use custodes_store::user::NewUser;
+use custodes_testkit::{Flavour, TestDb, on_both_backends};
+use custodes_web::{AppState, Instance, router};
+use http_body_util::BodyExt;
+use rand::rngs::StdRng;
+use rand::{Rng, SeedableRng};
+use tower::ServiceExt;
+
+fn today() -> NaiveDate {
+    chrono::Utc::now().date_naive()
+}
+
+struct Record {
+    canary: String,
+    id: String,
+    classification: Classification,
+}
+
+struct World {
+    _db: TestDb,
+    store: Store,
+    app: axum::Router,
+    compartments: Vec<CompartmentId>,
+    records: Vec<Record>,
+    users: usize,
+}
+
+fn canary(n: usize) -> String {
+    format!("CNRY{n:04}")
+}
+
+async fn world(flavour: Flavour) -> World {
+    let db = TestDb::new(flavour).await;
+    let store = db.open().await;
+    let ws = store
+        .create_workspace(
+            &Actor::System,
+            Slug::parse("land").unwrap(),
+            "Land",
+            WorkspaceKind::Country,
+        )
+        .await
+        .unwrap();
+    let mut compartments = Vec::new();
+    for slug in ["alpha", "bravo"] {
+        compartments.push(
+            store
+                .create_compartment(
+                    &Actor::System,
+                    slug,
+                    &format!("Group {slug}"),
+                    CompartmentKind::SharingGroup,
+                    "",
+                )
+                .await
+                .unwrap()
+                .id,
+        );
+    }
+    let boss = store
+        .create_user(
+            &Actor::System,
+            new_user("loader", Role::Administrator, Level::Secret),
+        )
+        .await
+        .unwrap();
+    for c in &compartments {
+        store
+            .set_membership(&Actor::System, *c, "loader", true)
+            .await
+            .unwrap();
+    }
+    let app = router(AppState {
+        store: store.clone(),
+        instance: Instance {
+            name: "Leak test".into(),
+            version: "0",
+        },
+        limits: SessionLimits::default(),
+    });
+    let world = World {
+        _db: db,
+        store,
+        app,
+        compartments,
+        records: Vec::new(),
+        users: 0,
+    };
+    let _ = (boss, ws);
+    world
+}
+
+fn new_user(name: &str, role: Role, clearance: Level) -> NewUser {
+    NewUser {
+        username: name.into(),
+        display_name: format!("User {name}"),
+        role,
+        clearance,
+        password: format!("{name} has a long password"),
+    }
+}
+
+impl World {
+    async fn add_record(&mut self, c: Classification) {
+        let n = self.records.len();
+        let canary = canary(n);
+        let boss = self.store.user_by_username("loader").await.unwrap();
+        let viewer = self.store.viewer(boss.id).await.unwrap().unwrap();
+        let ws = self.store.list_workspaces().await.unwrap()[0].id;
+        let mut c = c;
+        if c.level > Level::Public {
+            c.justification = Some(format!("{canary} justification"));
+        }
+        let created = self
+            .store
+            .create_actor(
+                &Actor::System,
+                &viewer,
+                today(),
+                ws,
+                ActorInput {
+                    fields: ActorFields {
+                        name: format!("Unit {canary} name"),
+                        kind: ActorKind::Intelligence,
+                        mandate: format!("{canary} mandate"),
+                        legal_basis: format!("{canary} law"),
+                        personnel: Some(10),
+                        budget: None,
+                    },
+                    parent: None,
+                    classification: c.clone(),
+                },
+            )
+            .await
+            .unwrap();
+        self.records.push(Record {
+            canary,
+            id: created.id.to_string(),
+            classification: c,
+        });
+    }
+
+    /// Creates a user and returns their viewer, a session cookie and an API token.
+    async fn visitor(
+        &mut self,
+        role: Role,
+        clearance: Level,
+        member_of: &[CompartmentId],
+    ) -> (Viewer, String, String) {
+        self.users += 1;
+        let name = format!("u{}", self.users);
+        let user = self
+            .store
+            .create_user(&Actor::System, new_user(&name, role, clearance))
+            .await
+            .unwrap();
+        for c in member_of {
+            self.store
+                .set_membership(&Actor::System, *c, &name, true)
+                .await
+                .unwrap();
+        }
+        let (_, session) = self
+            .store
+            .sign_in(
+                &name,
+                &format!("{name} has a long password"),
+                "127.0.0.1",
+                SessionLimits::default(),
+            )
+            .await
+            .unwrap()
+            .unwrap();
+        let (_, token) = self
+            .store
+            .create_token(
+                &user,
+                "leak test",
+                TokenScope::Read,
+                std::time::Duration::from_secs(3600),
+            )
+            .await
+            .unwrap();
+        let viewer = self.store.viewer(user.id).await.unwrap().unwrap();
+        (viewer, format!("custodes_session={}", session.token), token)
+    }
+
+    async fn get(&self, path: &str, cookie: Option<&str>, token: Option<&str>) -> (u16, String) {
+        let mut req = Request::get(path);
+        if let Some(c) = cookie {
+            req = req.header(header::COOKIE, c);
+        }
+        if let Some(t) = token {
+            req = req.header(header::AUTHORIZATION, format!("Bearer {t}"));
+        }
+        let response = self
+            .app
+            .clone()
+            .oneshot(req.body(Body::empty()).unwrap())
+            .await
+            .unwrap();
+        let status = response.status().as_u16();
+        let mut text = String::new();
+        for (k, v) in response.headers() {
+            text.push_str(&format!("{k}: {}\n", v.to_str().unwrap_or_default()));
+        }
+        let body = response.into_body().collect().await.unwrap().to_bytes();
+        text.push_str(&String::from_utf8_lossy(&body));
+        (status, text)
+    }
+
+    /// Requests every route as the viewer and checks each response.
+    async fn check(&self, viewer: &Viewer, cookie: Option<&str>, token: Option<&str>) {
+        let readable: Vec<&Record> = self
+            .records
+            .iter()
+            .filter(|r| can_read(viewer, &r.classification, today()))
+            .collect();
+        let hidden: Vec<&Record> = self
+            .records
+            .iter()
+            .filter(|r| !can_read(viewer, &r.classification, today()))
+            .collect();
+        let mut pages: Vec<(String, bool)> = vec![
+            ("/".into(), false),
+            ("/workspaces".into(), false),
+            ("/w/land/actors".into(), false),
+            ("/w/land/actors?q=CNRY".into(), false),
+            ("/w/land/actors?q=CNRY&page=2".into(), false),
+            ("/w/land/actors?kind=intelligence".into(), false),
+            ("/w/land/actors.csv".into(), false),
+            ("/w/land/actors/new".into(), false),
+            ("/admin/audit".into(), false),
+            ("/admin/audit?entity_kind=actor".into(), false),
+            ("/admin/users".into(), false),
+            ("/admin/compartments".into(), false),
+            ("/admin/permissions".into(), false),
+            ("/account/tokens".into(), false),
+            ("/api/docs".into(), false),
+            ("/api/v1/me".into(), true),
+            ("/api/v1/workspaces".into(), true),
+            ("/api/v1/workspaces/land/actors".into(), true),
+            (
+                "/api/v1/workspaces/land/actors?q=CNRY&limit=500".into(),
+                true,
+            ),
+        ];
+        for r in &self.records {
+            pages.push((format!("/w/land/actors/{}", r.id), false));
+            pages.push((format!("/w/land/actors/{}/edit", r.id), false));
+            pages.push((format!("/api/v1/actors/{}", r.id), true));
+        }
+        for (path, api) in &pages {
+            let (status, text) = if *api {
+                self.get(path, None, token).await
+            } else {
+                self.get(path, cookie, None).await
+            };
+            for h in &hidden {
+                assert!(
+                    !text.contains(&h.canary),
+                    "{path} shows {} to {viewer:?} (status {status})",
+                    h.canary
+                );
+            }
+            if let Some(id) = path.strip_prefix("/api/v1/actors/") {
+                let visible = readable.iter().any(|r| r.id == id);
+                assert_eq!(status == 200, visible, "{path} for {viewer:?}");
+            }
+        }
+        // Counts: the API's total and the page's count equal what the viewer may read.
+        let (_, text) = self
+            .get("/api/v1/workspaces/land/actors?limit=1", None, token)
+            .await;
+        let body = &text[text.find('{').unwrap()..];
+        let json: serde_json::Value = serde_json::from_str(body).unwrap();
+        assert_eq!(json["total"], readable.len(), "API count for {viewer:?}");
+        let (_, html) = self.get("/w/land/actors", cookie, None).await;
+        let noun = if readable.len() == 1 {
+            "actor"
+        } else {
+            "actors"
+        };
+        assert!(
+            html.contains(&format!("{} {noun}", readable.len())),
+            "page count for {viewer:?}"
+        );
+        // Every readable record is found.
+        let (_, csv) = self.get("/w/land/actors.csv", cookie, None).await;
+        for r in &readable {
+            assert!(
+                csv.contains(&r.canary),
+                "CSV misses {} for {viewer:?}",
+                r.canary
+            );
+        }
+    }
+}
+
+/// Every level, each above PUBLIC in every combination of the two compartments, plus
+/// records declassified in the past and in the future.
+async fn every_combination_sees_only_what_it_may(flavour: Flavour) {
+    let mut w = world(flavour).await;
+    let (a, b) = (w.compartments[0], w.compartments[1]);
+    let combos: [BTreeSet<CompartmentId>; 4] =
+        [BTreeSet::new(), [a].into(), [b].into(), [a, b].into()];
+    w.add_record(Classification::public()).await;
+    for level in [Level::Official, Level::Confidential, Level::Secret] {
+        for comps in &combos {
+            w.add_record(
+                Classification::new(level, comps.clone(), Some("x".into()), None, Level::Public)
+                    .unwrap(),
+            )
+            .await;
+        }
+    }
+    let past = NaiveDate::from_ymd_opt(2020, 1, 1);
+    let future = NaiveDate::from_ymd_opt(2099, 1, 1);
+    w.add_record(
+        Classification::new(
+            Level::Secret,
+            [a].into(),
+            Some("x".into()),
+            past,
+            Level::Public,
+        )
+        .unwrap(),
+    )
+    .await;
+    w.add_record(
+        Classification::new(
+            Level::Secret,
+            [a].into(),
+            Some("x".into()),
+            future,
+            Level::Public,
+        )
+        .unwrap(),
+    )
+    .await;
+    w.add_record(
+        Classification::new(
+            Level::Secret,
+            [a].into(),
+            Some("x".into()),
+            past,
+            Level::Official,
+        )
+        .unwrap(),
+    )
+    .await;
+
+    w.check(&Viewer::public(), None, None).await;
+    for role in Role::ALL {
+        for clearance in Level::ALL {
+            for comps in &combos {
+                let members: Vec<CompartmentId> = comps.iter().copied().collect();
+                let (viewer, cookie, token) = w.visitor(role, clearance, &members).await;
+                w.check(&viewer, Some(&cookie), Some(&token)).await;
+            }
+        }
+    }
+}
+
+/// Random records and random users.
+async fn random_worlds_do_not_leak(flavour: Flavour) {
+    for seed in 0..2u64 {
+        let mut rng = StdRng::seed_from_u64(seed);
+        let mut w = world(flavour).await;
+        for _ in 0..12 {
+            let level = Level::ALL[rng.random_range(0..4)];
+            let comps: BTreeSet<CompartmentId> = if level == Level::Public {
+                BTreeSet::new()
+            } else {
+                w.compartments
+                    .iter()
+                    .copied()
+                    .filter(|_| rng.random_bool(0.5))
+                    .collect()
+            };
+            w.add_record(
+                Classification::new(level, comps, Some("x".into()), None, Level::Public).unwrap(),
+            )
+            .await;
+        }
+        for _ in 0..6 {
+            let role = Role::ALL[rng.random_range(0..8)];
+            let clearance = Level::ALL[rng.random_range(0..4)];
+            let members: Vec<CompartmentId> = w
+                .compartments
+                .iter()
+                .copied()
+                .filter(|_| rng.random_bool(0.5))
+                .collect();
+            let (viewer, cookie, token) = w.visitor(role, clearance, &members).await;
+            w.check(&viewer, Some(&cookie), Some(&token)).await;
+        }
+    }
+}
+
+on_both_backends!(
+    every_combination_sees_only_what_it_may,
+    random_worlds_do_not_leak
+);
