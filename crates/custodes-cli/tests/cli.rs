@@ -174,7 +174,7 @@ fn administer(flavour: Flavour) {
 
     let (code, out, err) = run(cmd().arg("migrate"));
     assert_eq!(code, 0, "{err}");
-    assert!(out.contains("applied migrations 1, 2"), "{out}");
+    assert!(out.contains("applied migrations 1, 2, 3"), "{out}");
 
     let (code, out, err) = with_stdin(
         cmd().args([

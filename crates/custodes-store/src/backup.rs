@@ -98,6 +98,7 @@ pub const TABLES: &[TableSpec] = &[
             ("disabled", Int),
             ("created_at", Text),
             ("updated_at", Text),
+            ("totp_secret", Text),
         ],
         order_by: "id",
         second_pass: &[],
@@ -308,12 +309,20 @@ impl Store {
             .filter(|t| present.iter().any(|p| p == t.name))
             .collect();
         for table in &tables {
+            // An older schema may lack columns added since; a backup carries what is there.
+            let present_columns = self.column_names(table.name).await?;
+            let columns: Vec<(&str, ColumnType)> = table
+                .columns
+                .iter()
+                .filter(|(c, _)| present_columns.iter().any(|p| p == c))
+                .copied()
+                .collect();
             w.line(&TableLine {
                 table: table.name.into(),
-                columns: table.columns.iter().map(|(c, _)| (*c).to_owned()).collect(),
+                columns: columns.iter().map(|(c, _)| (*c).to_owned()).collect(),
             })
             .map_err(io)?;
-            let cols: Vec<&str> = table.columns.iter().map(|(c, _)| *c).collect();
+            let cols: Vec<&str> = columns.iter().map(|(c, _)| *c).collect();
             let sql = format!(
                 "SELECT {} FROM {} ORDER BY {}",
                 cols.join(", "),
@@ -322,8 +331,7 @@ impl Store {
             );
             let mut rows = sqlx::query(sqlx::AssertSqlSafe(sql)).fetch(&mut *tx);
             while let Some(row) = rows.try_next().await? {
-                let values = table
-                    .columns
+                let values = columns
                     .iter()
                     .enumerate()
                     .map(|(i, (_, ty))| value_of(&row, i, *ty))
@@ -494,22 +502,38 @@ impl Store {
         Ok(())
     }
 
-    /// The tables in the database that [`TABLES`] does not list, and the tables it lists
-    /// that the database lacks (both empty when they agree).
+    /// The tables (and `table.column`s) in the database that [`TABLES`] does not list, and
+    /// those it lists that the database lacks (both empty when they agree).
     pub async fn backup_coverage(&self) -> Result<(Vec<String>, Vec<String>), StoreError> {
         let present = self.table_names().await?;
-        let missing_from_list = present
+        let mut unlisted = Vec::new();
+        let mut absent = Vec::new();
+        for t in present
             .iter()
-            .filter(|t| !TABLES.iter().any(|s| s.name == t.as_str()))
             .filter(|t| !NOT_BACKED_UP.contains(&t.as_str()))
-            .cloned()
-            .collect();
-        let missing_from_db = TABLES
-            .iter()
-            .filter(|s| !present.iter().any(|t| t == s.name))
-            .map(|s| s.name.to_owned())
-            .collect();
-        Ok((missing_from_list, missing_from_db))
+        {
+            let Some(spec) = TABLES.iter().find(|s| s.name == t.as_str()) else {
+                unlisted.push(t.clone());
+                continue;
+            };
+            let columns = self.column_names(t).await?;
+            for c in &columns {
+                if !spec.columns.iter().any(|(n, _)| n == c) {
+                    unlisted.push(format!("{t}.{c}"));
+                }
+            }
+            for (n, _) in spec.columns {
+                if !columns.iter().any(|c| c == n) {
+                    absent.push(format!("{t}.{n}"));
+                }
+            }
+        }
+        for s in TABLES {
+            if !present.iter().any(|t| t == s.name) {
+                absent.push(s.name.to_owned());
+            }
+        }
+        Ok((unlisted, absent))
     }
 }
 

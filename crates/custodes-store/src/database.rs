@@ -343,6 +343,21 @@ impl Store {
         Ok(sqlx::query_scalar(sql).fetch_all(&self.pool).await?)
     }
 
+    /// The columns of a table, in order.
+    pub(crate) async fn column_names(&self, table: &str) -> Result<Vec<String>, StoreError> {
+        let sql = match self.backend {
+            Backend::Sqlite => "SELECT name FROM pragma_table_info($1) ORDER BY cid",
+            Backend::Postgres => {
+                "SELECT CAST(column_name AS TEXT) FROM information_schema.columns \
+                 WHERE table_schema = current_schema() AND table_name = $1 ORDER BY ordinal_position"
+            }
+        };
+        Ok(sqlx::query_scalar(sql)
+            .bind(table)
+            .fetch_all(&self.pool)
+            .await?)
+    }
+
     /// Refuses a database of another program and one written by a newer Custodes.
     async fn check_schema(&self) -> Result<(), StoreError> {
         let tables = self.table_names().await.map_err(|e| self.classify(e))?;

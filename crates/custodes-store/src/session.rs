@@ -65,6 +65,10 @@ pub enum SignInRefused {
     Credentials,
     /// Too many recent failures for this account or address.
     Throttled,
+    /// The password was right; the account needs its second-factor code.
+    CodeNeeded,
+    /// The second-factor code was wrong.
+    BadCode,
 }
 
 fn parse_time(s: &str) -> Option<DateTime<Utc>> {
@@ -85,11 +89,13 @@ struct SignInState<'a> {
 }
 
 impl Store {
-    /// Signs a user in: checks the throttle, then the password, and opens a session.
+    /// Signs a user in: checks the throttle, then the password and, when the user set one
+    /// up, the second-factor code; then opens a session.
     pub async fn sign_in(
         &self,
         username: &str,
         password: &str,
+        code: Option<&str>,
         address: &str,
         limits: SessionLimits,
     ) -> Result<Result<(User, NewSession), SignInRefused>, StoreError> {
@@ -117,7 +123,21 @@ impl Store {
         if !THROTTLE.allows(by_account, by_address) {
             return Ok(Err(SignInRefused::Throttled));
         }
-        let Some(user) = self.authenticate(&username, password).await? else {
+        let mut wrong_code = false;
+        let user = match self.authenticate(&username, password).await? {
+            Some(user) => match self.second_factor_passes(&user, code).await? {
+                None | Some(true) => Some(user),
+                Some(false) if code.is_none_or(|c| c.trim().is_empty()) => {
+                    return Ok(Err(SignInRefused::CodeNeeded));
+                }
+                Some(false) => {
+                    wrong_code = true;
+                    None
+                }
+            },
+            None => None,
+        };
+        let Some(user) = user else {
             let mut tx = self.begin_write().await?;
             let now = crate::time::now();
             for key in [&account_key, &address_key] {
@@ -140,7 +160,11 @@ impl Store {
             )
             .await?;
             tx.commit().await?;
-            return Ok(Err(SignInRefused::Credentials));
+            return Ok(Err(if wrong_code {
+                SignInRefused::BadCode
+            } else {
+                SignInRefused::Credentials
+            }));
         };
         let session = NewSession {
             token: secret::new_token(),

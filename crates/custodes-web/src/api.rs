@@ -9,6 +9,7 @@ use askama_web::WebTemplate;
 use axum::Json;
 use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
+use custodes_core::permission::Action;
 use custodes_core::policy::Classification;
 use custodes_core::sector::{ActorFields, ActorKind};
 use custodes_core::{ActorId, CompartmentId, Level};
@@ -317,6 +318,220 @@ pub(crate) async fn create_actor(
     Ok((StatusCode::CREATED, Json(ActorDto::from(created))))
 }
 
+/// A user, as administrators see them.
+#[derive(Serialize, ToSchema)]
+pub(crate) struct UserDto {
+    username: String,
+    display_name: String,
+    role: String,
+    clearance: String,
+    disabled: bool,
+}
+
+#[utoipa::path(get, path = "/api/v1/users", tag = "administration",
+    responses((status = 200, description = "Every user (administrators only)", body = Vec<UserDto>), (status = 403, description = "Not allowed", body = ErrorDto)),
+    security(("token" = [])))]
+pub(crate) async fn users(
+    State(state): State<AppState>,
+    visitor: Visitor,
+) -> Result<Json<Vec<UserDto>>, ApiError> {
+    visitor.require(Action::ManageUsers)?;
+    Ok(Json(
+        state
+            .store
+            .list_users()
+            .await?
+            .into_iter()
+            .map(|u| UserDto {
+                username: u.username,
+                display_name: u.display_name,
+                role: u.role.as_str().to_owned(),
+                clearance: u.clearance.as_str().to_owned(),
+                disabled: u.disabled,
+            })
+            .collect(),
+    ))
+}
+
+/// A compartment.
+#[derive(Serialize, ToSchema)]
+pub(crate) struct CompartmentDto {
+    id: String,
+    slug: String,
+    name: String,
+    /// `agency`, `committee` or `sharing_group`.
+    kind: String,
+    description: String,
+}
+
+#[utoipa::path(get, path = "/api/v1/compartments", tag = "administration",
+    responses((status = 200, description = "The compartments the caller belongs to (all of them for administrators)", body = Vec<CompartmentDto>)))]
+pub(crate) async fn compartments(
+    State(state): State<AppState>,
+    visitor: Visitor,
+) -> Result<Json<Vec<CompartmentDto>>, ApiError> {
+    Ok(Json(
+        state
+            .store
+            .list_compartments(&visitor.viewer)
+            .await?
+            .into_iter()
+            .map(|c| CompartmentDto {
+                id: c.id.to_string(),
+                slug: c.slug,
+                name: c.name,
+                kind: c.kind.as_str().to_owned(),
+                description: c.description,
+            })
+            .collect(),
+    ))
+}
+
+/// A row of the permission table.
+#[derive(Serialize, ToSchema)]
+pub(crate) struct PermissionDto {
+    action: String,
+    description: String,
+    roles: Vec<String>,
+}
+
+#[utoipa::path(get, path = "/api/v1/permissions", tag = "administration",
+    responses((status = 200, description = "Who may do what", body = Vec<PermissionDto>), (status = 403, description = "Not allowed", body = ErrorDto)),
+    security(("token" = [])))]
+pub(crate) async fn permissions(visitor: Visitor) -> Result<Json<Vec<PermissionDto>>, ApiError> {
+    visitor.require(Action::ReadPermissions)?;
+    Ok(Json(
+        custodes_core::permission::TABLE
+            .iter()
+            .map(|(a, roles)| PermissionDto {
+                action: a.as_str().to_owned(),
+                description: a.describe().to_owned(),
+                roles: roles.iter().map(|r| r.as_str().to_owned()).collect(),
+            })
+            .collect(),
+    ))
+}
+
+/// An entry of the audit chain.
+#[derive(Serialize, ToSchema)]
+pub(crate) struct AuditEntryDto {
+    seq: i64,
+    at: String,
+    actor: String,
+    action: String,
+    entity_kind: String,
+    entity_id: String,
+    state_digest: String,
+    hash: String,
+}
+
+/// A page of audit entries.
+#[derive(Serialize, ToSchema)]
+pub(crate) struct AuditPageDto {
+    items: Vec<AuditEntryDto>,
+    /// How many entries match, counting only those the caller may see.
+    total: i64,
+    /// Whether the whole chain verifies.
+    chain_intact: bool,
+}
+
+/// Filters of the audit log.
+#[derive(Deserialize, IntoParams)]
+pub(crate) struct AuditParams {
+    action: Option<String>,
+    entity_kind: Option<String>,
+    actor: Option<String>,
+    limit: Option<i64>,
+    offset: Option<i64>,
+}
+
+#[utoipa::path(get, path = "/api/v1/audit", tag = "administration",
+    params(AuditParams),
+    responses((status = 200, description = "Audit entries, newest first (administrators and auditors)", body = AuditPageDto), (status = 403, description = "Not allowed", body = ErrorDto)),
+    security(("token" = [])))]
+pub(crate) async fn audit(
+    State(state): State<AppState>,
+    visitor: Visitor,
+    Query(p): Query<AuditParams>,
+) -> Result<Json<AuditPageDto>, ApiError> {
+    visitor.require(Action::ReadAuditLog)?;
+    let filter = custodes_store::audit::AuditFilter {
+        action: p.action,
+        entity_kind: p.entity_kind,
+        actor_name: p.actor,
+    };
+    let (entries, total) = state
+        .store
+        .audit_log(
+            &visitor.viewer,
+            today(),
+            &filter,
+            p.limit.unwrap_or(50),
+            p.offset.unwrap_or(0),
+        )
+        .await?;
+    let chain_intact = matches!(
+        state.store.verify_audit().await?,
+        custodes_store::audit::Verdict::Intact { .. }
+    );
+    Ok(Json(AuditPageDto {
+        items: entries
+            .into_iter()
+            .map(|e| AuditEntryDto {
+                seq: e.seq,
+                at: e.at,
+                actor: e.actor_name,
+                action: e.action,
+                entity_kind: e.entity_kind,
+                entity_id: e.entity_id,
+                state_digest: e.state_digest,
+                hash: e.hash,
+            })
+            .collect(),
+        total,
+        chain_intact,
+    }))
+}
+
+/// One of the caller's tokens (never its secret).
+#[derive(Serialize, ToSchema)]
+pub(crate) struct TokenDto {
+    id: String,
+    name: String,
+    scope: String,
+    created_at: String,
+    expires_at: String,
+    last_used_at: Option<String>,
+    revoked_at: Option<String>,
+}
+
+#[utoipa::path(get, path = "/api/v1/tokens", tag = "account",
+    responses((status = 200, description = "The caller's tokens", body = Vec<TokenDto>), (status = 401, description = "Not signed in", body = ErrorDto)),
+    security(("token" = [])))]
+pub(crate) async fn tokens(
+    State(state): State<AppState>,
+    visitor: Visitor,
+) -> Result<Json<Vec<TokenDto>>, ApiError> {
+    let user = visitor.signed_in()?;
+    Ok(Json(
+        state
+            .store
+            .list_tokens(user)
+            .await?
+            .into_iter()
+            .map(|t| TokenDto {
+                id: t.id,
+                name: t.name,
+                scope: t.scope.as_str().to_owned(),
+                created_at: t.created_at,
+                expires_at: t.expires_at,
+                last_used_at: t.last_used_at,
+                revoked_at: t.revoked_at,
+            })
+            .collect(),
+    ))
+}
+
 struct TokenSecurity;
 
 impl utoipa::Modify for TokenSecurity {
@@ -339,8 +554,8 @@ impl utoipa::Modify for TokenSecurity {
 #[derive(OpenApi)]
 #[openapi(
     info(title = "Custodes API", description = "The data of a security sector reform, through the same access policy as the web pages: every list, count and record shows only what the caller's clearance and compartments allow."),
-    paths(me, workspaces, list_actors, get_actor, create_actor),
-    components(schemas(Me, WorkspaceDto, ActorDto, ActorPage, ClassificationDto, NewActor, ErrorDto)),
+    paths(me, tokens, workspaces, list_actors, get_actor, create_actor, compartments, users, permissions, audit),
+    components(schemas(Me, TokenDto, WorkspaceDto, ActorDto, ActorPage, ClassificationDto, NewActor, ErrorDto, CompartmentDto, UserDto, PermissionDto, AuditEntryDto, AuditPageDto)),
     modifiers(&TokenSecurity)
 )]
 pub(crate) struct ApiDoc;

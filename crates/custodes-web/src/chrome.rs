@@ -69,6 +69,13 @@ impl Chrome {
         add(Action::ReadPermissions, "Permissions", "/admin/permissions");
         add(Action::ReadAuditLog, "Audit log", "/admin/audit");
         add(Action::UseApiTokens, "API tokens", "/account/tokens");
+        if visitor.user.is_some() {
+            nav.push(NavItem {
+                label: "Your account",
+                href: "/account/security".into(),
+                current: path.starts_with("/account/security"),
+            });
+        }
         Chrome {
             instance_name: state.instance.name.clone(),
             version: state.instance.version,

@@ -6,6 +6,7 @@
 //! `custodes-core` (permissions, the access policy, validation), SQL in
 //! `custodes-store`; every read passes the visitor's viewer to the store.
 
+mod account;
 mod actors;
 mod admin;
 mod api;
@@ -92,6 +93,10 @@ pub fn router(state: AppState) -> Router {
         .route("/admin/permissions", get(admin::permissions))
         .route("/admin/audit", get(admin::audit))
         .route("/account/tokens", get(tokens::list).post(tokens::submit))
+        .route(
+            "/account/security",
+            get(account::show).post(account::submit),
+        )
         .route("/api/docs", get(api::docs))
         .route("/api/v1/openapi.json", get(api::openapi))
         .route("/api/v1/me", get(api::me))
@@ -101,6 +106,11 @@ pub fn router(state: AppState) -> Router {
             get(api::list_actors).post(api::create_actor),
         )
         .route("/api/v1/actors/{id}", get(api::get_actor))
+        .route("/api/v1/tokens", get(api::tokens))
+        .route("/api/v1/compartments", get(api::compartments))
+        .route("/api/v1/users", get(api::users))
+        .route("/api/v1/permissions", get(api::permissions))
+        .route("/api/v1/audit", get(api::audit))
         .route("/healthz", get(health::check))
         .route("/assets/{*path}", get(assets::serve))
         .fallback(error::not_found);

@@ -77,9 +77,10 @@ pub(crate) async fn submit(
         problems.add("password", "Enter your password");
     }
     if problems.is_empty() {
+        let code = form.get("code");
         match state
             .store
-            .sign_in(&username, &password, &address, state.limits)
+            .sign_in(&username, &password, code, &address, state.limits)
             .await?
         {
             Ok((_, session)) => {
@@ -89,6 +90,15 @@ pub(crate) async fn submit(
             }
             Err(SignInRefused::Credentials) => {
                 problems.add("username", "The username or password is not right");
+            }
+            Err(SignInRefused::CodeNeeded) => {
+                problems.add("code", "Enter the 6-digit code from your authenticator app");
+            }
+            Err(SignInRefused::BadCode) => {
+                problems.add(
+                    "code",
+                    "The code is not right: enter the code your app shows now",
+                );
             }
             Err(SignInRefused::Throttled) => {
                 problems.add(

@@ -188,6 +188,7 @@ impl World {
             .sign_in(
                 &name,
                 &format!("{name} has a long password"),
+                None,
                 "127.0.0.1",
                 SessionLimits::default(),
             )
@@ -259,6 +260,7 @@ impl World {
             ("/admin/compartments".into(), false),
             ("/admin/permissions".into(), false),
             ("/account/tokens".into(), false),
+            ("/account/security".into(), false),
             ("/api/docs".into(), false),
             ("/api/v1/me".into(), true),
             ("/api/v1/workspaces".into(), true),
