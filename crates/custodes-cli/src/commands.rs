@@ -152,7 +152,7 @@ async fn run_demo(config: &Config, reset: bool) -> Result<(), Failure> {
         started.elapsed().as_secs_f64()
     );
     println!();
-    println!("Demo accounts (username / password):");
+    println!("Demo accounts (username / password), one per role; each sees a different country:");
     for p in demo::PEOPLE {
         println!(
             "  {:<10} {:<22} {:<14} {:<13} {} — {}",
@@ -200,6 +200,9 @@ async fn serve(config: &Config, store: Store, demo: bool) -> Result<(), Failure>
     let shutdown = shutdown_signal()?;
     tracing::info!(%addr, database = %store.url(), "serving");
     println!();
+    if demo {
+        println!("Sign in at http://{addr}/sign-in with one of the accounts above.");
+    }
     println!("Custodes is serving at http://{addr}/  (press Ctrl-C to stop)");
     let _ = std::io::stdout().flush();
     custodes_web::serve(listener, state, shutdown)

@@ -381,8 +381,14 @@ impl Store {
             .collect()
     }
 
-    /// Revokes one of `owner`'s tokens.
-    pub async fn revoke_token(&self, owner: &User, token_id: &str) -> Result<(), StoreError> {
+    /// Revokes one of `owner`'s tokens, on the owner's behalf or an administrator's
+    /// (`actor` is who does it).
+    pub async fn revoke_token_of(
+        &self,
+        actor: &Actor,
+        owner: &User,
+        token_id: &str,
+    ) -> Result<(), StoreError> {
         let mut tx = self.begin_write().await?;
         let done = sqlx::query(
             "UPDATE api_token SET revoked_at = $1 WHERE id = $2 AND user_id = $3 AND revoked_at IS NULL",
@@ -398,12 +404,8 @@ impl Store {
                 key: token_id.to_owned(),
             });
         }
-        let actor = Actor::User {
-            id: owner.id,
-            username: owner.username.clone(),
-        };
         tx.audit(
-            &actor,
+            actor,
             "token.revoke",
             "api_token",
             token_id,
@@ -413,6 +415,15 @@ impl Store {
         .await?;
         tx.commit().await?;
         Ok(())
+    }
+
+    /// Revokes one of `owner`'s tokens, as the owner.
+    pub async fn revoke_token(&self, owner: &User, token_id: &str) -> Result<(), StoreError> {
+        let actor = Actor::User {
+            id: owner.id,
+            username: owner.username.clone(),
+        };
+        self.revoke_token_of(&actor, owner, token_id).await
     }
 
     /// The user and scope of a live token (not revoked, not expired, user enabled).

@@ -201,6 +201,7 @@ pub(crate) struct UserPage {
     roles: Vec<Opt>,
     levels: Vec<Opt>,
     memberships: Vec<Membership>,
+    tokens: Vec<custodes_store::session::ApiToken>,
     saved: bool,
 }
 
@@ -232,6 +233,7 @@ pub(crate) async fn user(
             name: c.name,
         })
         .collect();
+    let tokens = state.store.list_tokens(&user).await?;
     Ok(UserPage {
         chrome: Chrome::new(&state, &visitor, "/admin/users").await,
         roles: role_options(Some(user.role)),
@@ -240,6 +242,7 @@ pub(crate) async fn user(
         name: user.display_name,
         disabled: user.disabled,
         memberships,
+        tokens,
         saved: q.saved.is_some(),
     })
 }
@@ -256,6 +259,10 @@ pub(crate) async fn update_user(
     visitor.require(Action::ManageUsers)?;
     let user = state.store.user_by_username(&username).await?;
     let actor = visitor.actor();
+    if let Some(token) = form.get("revoke") {
+        state.store.revoke_token_of(&actor, &user, token).await?;
+        return Ok(Redirect::to(&format!("/admin/users/{username}?saved=1")).into_response());
+    }
     let role = form
         .get("role")
         .and_then(|r| r.parse::<Role>().ok())

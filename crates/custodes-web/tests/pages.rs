@@ -117,4 +117,237 @@ on_both_backends!(
     unknown_pages_are_404_pages,
     assets_are_served_from_the_binary,
     every_response_carries_the_security_headers,
+    sign_in_sets_a_safe_cookie_and_forms_need_their_token,
+    the_api_answers_in_json_with_the_right_codes,
 );
+
+async fn request(
+    app: &axum::Router,
+    req: Request<Body>,
+) -> (StatusCode, axum::http::HeaderMap, String) {
+    let response = app.clone().oneshot(req).await.unwrap();
+    let status = response.status();
+    let headers = response.headers().clone();
+    let body = response.into_body().collect().await.unwrap().to_bytes();
+    (status, headers, String::from_utf8(body.to_vec()).unwrap())
+}
+
+fn form_post(path: &str, _body: &str) -> axum::http::request::Builder {
+    Request::post(path)
+        .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
+        .header(header::HOST, "custodes.test")
+}
+
+async fn sign_in_sets_a_safe_cookie_and_forms_need_their_token(flavour: Flavour) {
+    let (_db, app, store) = app(flavour).await;
+    store
+        .create_workspace(
+            &Actor::System,
+            Slug::parse("land").unwrap(),
+            "Land",
+            WorkspaceKind::Country,
+        )
+        .await
+        .unwrap();
+    store
+        .create_user(
+            &Actor::System,
+            custodes_store::user::NewUser {
+                username: "pl".into(),
+                display_name: "Planner".into(),
+                role: custodes_core::Role::Planner,
+                clearance: custodes_core::Level::Secret,
+                password: "planner password 1".into(),
+            },
+        )
+        .await
+        .unwrap();
+    let body = "username=pl&password=planner+password+1";
+
+    // From another site: refused.
+    let req = form_post("/sign-in", body)
+        .header(header::ORIGIN, "https://evil.example")
+        .body(Body::from(body))
+        .unwrap();
+    let (status, _, _) = request(&app, req).await;
+    assert_eq!(status, StatusCode::FORBIDDEN);
+
+    // A wrong password: the form again, with an error summary.
+    let wrong = "username=pl&password=nope";
+    let (status, _, html) = request(
+        &app,
+        form_post("/sign-in", wrong)
+            .body(Body::from(wrong))
+            .unwrap(),
+    )
+    .await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(
+        html.contains("There is a problem")
+            && html.contains("The username or password is not right")
+    );
+
+    // Behind TLS: the cookie is Secure, HttpOnly and SameSite.
+    let req = form_post("/sign-in", body)
+        .header(header::ORIGIN, "https://custodes.test")
+        .header("x-forwarded-proto", "https")
+        .body(Body::from(body))
+        .unwrap();
+    let (status, headers, _) = request(&app, req).await;
+    assert_eq!(status, StatusCode::SEE_OTHER);
+    let cookie = headers[header::SET_COOKIE].to_str().unwrap().to_owned();
+    for flag in ["HttpOnly", "SameSite=Lax", "Secure", "Path=/"] {
+        assert!(cookie.contains(flag), "{cookie}");
+    }
+    let session = cookie.split(';').next().unwrap().to_owned();
+
+    // Signed in, a form without the session's token is refused and changes nothing.
+    let add = "name=Sneaky&kind=police&level=PUBLIC";
+    let req = form_post("/w/land/actors/new", add)
+        .header(header::COOKIE, &session)
+        .body(Body::from(add))
+        .unwrap();
+    let (status, _, _) = request(&app, req).await;
+    assert_eq!(status, StatusCode::FORBIDDEN);
+    let req = Request::get("/w/land/actors")
+        .header(header::COOKIE, &session)
+        .body(Body::empty())
+        .unwrap();
+    let (_, _, html) = request(&app, req).await;
+    assert!(html.contains("0 actors"), "{html}");
+
+    // With the token it works.
+    let page = request(
+        &app,
+        Request::get("/w/land/actors/new")
+            .header(header::COOKIE, &session)
+            .body(Body::empty())
+            .unwrap(),
+    )
+    .await
+    .2;
+    let csrf = page
+        .split("name=\"csrf\" value=\"")
+        .nth(1)
+        .unwrap()
+        .split('"')
+        .next()
+        .unwrap()
+        .to_owned();
+    let add = format!("csrf={csrf}&name=Border+police&kind=police&level=PUBLIC");
+    let req = form_post("/w/land/actors/new", &add)
+        .header(header::COOKIE, &session)
+        .body(Body::from(add.clone()))
+        .unwrap();
+    let (status, headers, _) = request(&app, req).await;
+    assert_eq!(status, StatusCode::SEE_OTHER, "{add}");
+    assert!(
+        headers[header::LOCATION]
+            .to_str()
+            .unwrap()
+            .starts_with("/w/land/actors/")
+    );
+
+    // Above PUBLIC without a justification: the form again, naming the field.
+    let add = format!("csrf={csrf}&name=Secret+unit&kind=police&level=SECRET");
+    let req = form_post("/w/land/actors/new", &add)
+        .header(header::COOKIE, &session)
+        .body(Body::from(add.clone()))
+        .unwrap();
+    let (status, _, html) = request(&app, req).await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(html.contains("href=\"#justification\""), "{html}");
+
+    // Sign out ends the session.
+    let out = format!("csrf={csrf}");
+    let req = form_post("/sign-out", &out)
+        .header(header::COOKIE, &session)
+        .body(Body::from(out.clone()))
+        .unwrap();
+    let (status, headers, _) = request(&app, req).await;
+    assert_eq!(status, StatusCode::SEE_OTHER);
+    assert!(
+        headers[header::SET_COOKIE]
+            .to_str()
+            .unwrap()
+            .contains("Max-Age=0")
+    );
+    let req = Request::get("/account/tokens")
+        .header(header::COOKIE, &session)
+        .body(Body::empty())
+        .unwrap();
+    let (status, headers, _) = request(&app, req).await;
+    assert_eq!(status, StatusCode::SEE_OTHER);
+    assert_eq!(headers[header::LOCATION], "/sign-in");
+}
+
+async fn the_api_answers_in_json_with_the_right_codes(flavour: Flavour) {
+    let (_db, app, store) = app(flavour).await;
+    let (status, headers, body) = get(&app, "/api/v1/users").await;
+    assert_eq!(status, StatusCode::UNAUTHORIZED);
+    assert_eq!(headers[header::WWW_AUTHENTICATE], "Bearer");
+    assert!(body.starts_with("{\"error\":"), "{body}");
+    let req = Request::get("/api/v1/me")
+        .header(header::AUTHORIZATION, "Bearer cst_forged")
+        .body(Body::empty())
+        .unwrap();
+    let (status, _, _) = request(&app, req).await;
+    assert_eq!(status, StatusCode::UNAUTHORIZED);
+
+    let user = store
+        .create_user(
+            &Actor::System,
+            custodes_store::user::NewUser {
+                username: "dn".into(),
+                display_name: "Donor".into(),
+                role: custodes_core::Role::Donor,
+                clearance: custodes_core::Level::Official,
+                password: "donor password 12".into(),
+            },
+        )
+        .await
+        .unwrap();
+    let (_, read) = store
+        .create_token(
+            &user,
+            "r",
+            custodes_core::permission::TokenScope::Read,
+            std::time::Duration::from_secs(60),
+        )
+        .await
+        .unwrap();
+    let req = Request::get("/api/v1/me")
+        .header(header::AUTHORIZATION, format!("Bearer {read}"))
+        .body(Body::empty())
+        .unwrap();
+    let (status, _, body) = request(&app, req).await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(
+        body,
+        r#"{"username":"dn","role":"donor","clearance":"OFFICIAL","scope":"read"}"#
+    );
+    let req = Request::get("/api/v1/users")
+        .header(header::AUTHORIZATION, format!("Bearer {read}"))
+        .body(Body::empty())
+        .unwrap();
+    assert_eq!(request(&app, req).await.0, StatusCode::FORBIDDEN);
+
+    // The OpenAPI document lists every API route the router serves.
+    let (status, _, doc) = get(&app, "/api/v1/openapi.json").await;
+    assert_eq!(status, StatusCode::OK);
+    let doc: serde_json::Value = serde_json::from_str(&doc).unwrap();
+    assert!(doc["openapi"].as_str().unwrap().starts_with("3."));
+    for path in [
+        "/api/v1/me",
+        "/api/v1/tokens",
+        "/api/v1/workspaces",
+        "/api/v1/workspaces/{slug}/actors",
+        "/api/v1/actors/{id}",
+        "/api/v1/compartments",
+        "/api/v1/users",
+        "/api/v1/permissions",
+        "/api/v1/audit",
+    ] {
+        assert!(doc["paths"].get(path).is_some(), "{path} is not documented");
+    }
+}
