@@ -10,7 +10,7 @@ use custodes_store::second_factor;
 
 use crate::auth::{self, Visitor};
 use crate::chrome::Chrome;
-use crate::form::{FormData, Problems};
+use crate::form::{FormData, Problems, sentence};
 use crate::{AppState, WebError};
 
 #[derive(Template, WebTemplate)]
@@ -93,13 +93,7 @@ pub(crate) async fn submit(
             .into_response()),
         Err(StoreError::Invalid(m)) => {
             let mut p = Problems::default();
-            let mut c = m.chars();
-            p.add(
-                "code",
-                c.next().map_or_else(String::new, |f| {
-                    f.to_uppercase().collect::<String>() + c.as_str()
-                }),
-            );
+            p.add("code", sentence(&m));
             Ok((
                 StatusCode::UNPROCESSABLE_ENTITY,
                 page(&state, &visitor, p, "").await?,

@@ -20,7 +20,7 @@ use serde::Deserialize;
 
 use crate::auth::{self, Visitor};
 use crate::chrome::Chrome;
-use crate::form::{FormData, Problems};
+use crate::form::{FormData, Problems, sentence};
 use crate::{AppState, WebError, today};
 
 /// The workspace with this short name (workspace names are public).
@@ -197,7 +197,15 @@ pub(crate) struct ShowPage {
     parent: Option<(String, String)>,
     personnel: String,
     budget: String,
+    updated: String,
     may_edit: bool,
+}
+
+/// A stored time ("2026-11-23T13:11:50.275Z") as people read it ("23 November 2026, 13:11 UTC").
+pub(crate) fn readable_time(stored: &str) -> String {
+    chrono::DateTime::parse_from_rfc3339(stored)
+        .map(|t| t.format("%-d %B %Y, %H:%M UTC").to_string())
+        .unwrap_or_else(|_| stored.to_owned())
 }
 
 fn parse_id(id: &str) -> Result<ActorId, WebError> {
@@ -241,6 +249,7 @@ pub(crate) async fn show(
             |b| format!("USD {}", group_thousands(b.round() as i64)),
         ),
         may_edit: visitor.may(Action::EditSectorMap),
+        updated: readable_time(&actor.updated_at),
         actor,
         ws,
     })
@@ -440,14 +449,6 @@ impl ActorForm {
             _ => Err(p),
         }
     }
-}
-
-/// A message as a sentence: capitalised.
-fn sentence(s: &str) -> String {
-    let mut c = s.chars();
-    c.next().map_or_else(String::new, |f| {
-        f.to_uppercase().collect::<String>() + c.as_str()
-    })
 }
 
 /// A check box for a compartment.
@@ -790,6 +791,15 @@ mod tests {
         assert_eq!(group_thousands(999), "999");
         assert_eq!(group_thousands(1000), "1,000");
         assert_eq!(group_thousands(-1234567), "-1,234,567");
+    }
+
+    #[test]
+    fn shows_times_for_people() {
+        assert_eq!(
+            readable_time("2026-11-23T13:11:50.275Z"),
+            "23 November 2026, 13:11 UTC"
+        );
+        assert_eq!(readable_time("garbage"), "garbage");
     }
 
     #[test]

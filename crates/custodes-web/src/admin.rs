@@ -17,7 +17,7 @@ use serde::Deserialize;
 
 use crate::auth::{self, Visitor};
 use crate::chrome::Chrome;
-use crate::form::{FormData, Problems};
+use crate::form::{FormData, Problems, sentence};
 use crate::{AppState, WebError, today};
 
 /// A user as the list shows them.
@@ -157,12 +157,7 @@ pub(crate) async fn create_user(
         match state.store.create_user(&visitor.actor(), new).await {
             Ok(user) => created = Some((user.username, password)),
             Err(e @ (StoreError::Invalid(_) | StoreError::Conflict(_))) => {
-                let msg = e.to_string();
-                let mut c = msg.chars();
-                let msg = c.next().map_or_else(String::new, |f| {
-                    f.to_uppercase().collect::<String>() + c.as_str()
-                });
-                problems.add("username", msg);
+                problems.add("username", sentence(&e.to_string()));
             }
             Err(e) => return Err(e.into()),
         }
@@ -399,7 +394,7 @@ pub(crate) async fn create_compartment(
         {
             Ok(_) => return Ok(Redirect::to("/admin/compartments").into_response()),
             Err(e @ (StoreError::Invalid(_) | StoreError::Conflict(_))) => {
-                problems.add("slug", e.to_string())
+                problems.add("slug", sentence(&e.to_string()))
             }
             Err(e) => return Err(e.into()),
         }

@@ -79,3 +79,12 @@ impl Problems {
             .map_or("", |p| p.message.as_str())
     }
 }
+
+/// A message as a sentence for a page: its first letter capitalised (store and core
+/// messages are lowercase).
+pub(crate) fn sentence(s: &str) -> String {
+    let mut c = s.chars();
+    c.next().map_or_else(String::new, |f| {
+        f.to_uppercase().collect::<String>() + c.as_str()
+    })
+}

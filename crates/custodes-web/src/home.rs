@@ -20,6 +20,24 @@ pub(crate) struct WorkspaceView {
     kind: &'static str,
 }
 
+/// Every workspace, as the pages list them.
+async fn workspace_views(state: &AppState) -> Result<Vec<WorkspaceView>, WebError> {
+    Ok(state
+        .store
+        .list_workspaces()
+        .await?
+        .into_iter()
+        .map(|w| WorkspaceView {
+            kind: match w.kind {
+                custodes_core::workspace::WorkspaceKind::Country => "Country",
+                custodes_core::workspace::WorkspaceKind::Region => "Region",
+            },
+            slug: w.slug.to_string(),
+            name: w.name,
+        })
+        .collect())
+}
+
 #[derive(Template, WebTemplate)]
 #[template(path = "landing.html")]
 pub(crate) struct LandingPage {
@@ -53,20 +71,7 @@ pub(crate) async fn page(
 ) -> Result<Response, WebError> {
     let chrome = Chrome::new(&state, &visitor, "/").await;
     let Some(user) = &visitor.user else {
-        let workspaces = state
-            .store
-            .list_workspaces()
-            .await?
-            .into_iter()
-            .map(|w| WorkspaceView {
-                kind: match w.kind {
-                    custodes_core::workspace::WorkspaceKind::Country => "Country",
-                    custodes_core::workspace::WorkspaceKind::Region => "Region",
-                },
-                slug: w.slug.to_string(),
-                name: w.name,
-            })
-            .collect();
+        let workspaces = workspace_views(&state).await?;
         return Ok(LandingPage { chrome, workspaces }.into_response());
     };
     let compartments = state
@@ -167,20 +172,7 @@ pub(crate) async fn workspaces(
     State(state): State<AppState>,
     visitor: Visitor,
 ) -> Result<WorkspacesPage, WebError> {
-    let workspaces = state
-        .store
-        .list_workspaces()
-        .await?
-        .into_iter()
-        .map(|w| WorkspaceView {
-            kind: match w.kind {
-                custodes_core::workspace::WorkspaceKind::Country => "Country",
-                custodes_core::workspace::WorkspaceKind::Region => "Region",
-            },
-            slug: w.slug.to_string(),
-            name: w.name,
-        })
-        .collect();
+    let workspaces = workspace_views(&state).await?;
     Ok(WorkspacesPage {
         chrome: Chrome::new(&state, &visitor, "/workspaces").await,
         workspaces,
