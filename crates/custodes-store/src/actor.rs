@@ -92,9 +92,17 @@ pub struct Page<T> {
     pub total: i64,
 }
 
-const COLUMNS: &str = "a.id, a.workspace_id, a.name, a.kind, a.mandate, a.legal_basis, a.personnel, \
-                       a.budget, a.parent_id, a.level, a.justification, a.declassify_on, \
-                       a.declassify_to, a.created_at, a.updated_at";
+/// The columns of an actor, for queries whose parameters 1 to 3 are the viewer's: the
+/// parent is named only when the viewer may read it too.
+fn columns() -> String {
+    format!(
+        "a.id, a.workspace_id, a.name, a.kind, a.mandate, a.legal_basis, a.personnel, a.budget, \
+         CASE WHEN EXISTS (SELECT 1 FROM actor p WHERE p.id = a.parent_id AND {}) \
+         THEN a.parent_id ELSE NULL END, \
+         a.level, a.justification, a.declassify_on, a.declassify_to, a.created_at, a.updated_at",
+        visible("p", "actor", 1)
+    )
+}
 
 fn bad(what: String) -> StoreError {
     StoreError::Invalid(format!("stored actor: {what}"))
@@ -182,7 +190,8 @@ impl Store {
         }
         let limit = query.limit.unwrap_or(50).clamp(1, 500);
         let list_sql = format!(
-            "SELECT {COLUMNS} FROM actor a WHERE {filter} ORDER BY a.name, a.id LIMIT ${} OFFSET ${}",
+            "SELECT {} FROM actor a WHERE {filter} ORDER BY a.name, a.id LIMIT ${} OFFSET ${}",
+            columns(),
             next,
             next + 1
         );
@@ -230,7 +239,8 @@ impl Store {
     ) -> Result<Option<SectorActor>, StoreError> {
         let vb = ViewerBinds::new(viewer, today);
         let sql = format!(
-            "SELECT {COLUMNS} FROM actor a WHERE a.id = $4 AND {}",
+            "SELECT {} FROM actor a WHERE a.id = $4 AND {}",
+            columns(),
             visible("a", "actor", 1)
         );
         let row = sqlx::query(sqlx::AssertSqlSafe(sql))
@@ -295,6 +305,20 @@ impl Store {
         this: Option<ActorId>,
     ) -> Result<(), StoreError> {
         let mut problems = input.fields.check();
+        // A classification built by hand must pass the same checks as one from a form.
+        let c = &input.classification;
+        if let Err(e) = Classification::new(
+            c.level,
+            c.compartments.clone(),
+            c.justification.clone(),
+            c.declassify_on,
+            c.declassify_to,
+        ) {
+            problems.push(FieldError {
+                field: "level",
+                message: e.to_string(),
+            });
+        }
         if !may_assign(viewer, &input.classification) {
             problems.push(FieldError {
                 field: "level",

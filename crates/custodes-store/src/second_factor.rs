@@ -101,8 +101,29 @@ impl Store {
             .await
     }
 
+    /// Removes a user's second factor on an administrator's word, for a lost phone.
+    pub async fn reset_second_factor(&self, actor: &Actor, user: &User) -> Result<(), StoreError> {
+        self.write_second_factor_as(actor, user, None, "user.second_factor_reset")
+            .await
+    }
+
     async fn write_second_factor(
         &self,
+        user: &User,
+        secret: Option<&str>,
+        action: &str,
+    ) -> Result<(), StoreError> {
+        let actor = Actor::User {
+            id: user.id,
+            username: user.username.clone(),
+        };
+        self.write_second_factor_as(&actor, user, secret, action)
+            .await
+    }
+
+    async fn write_second_factor_as(
+        &self,
+        actor: &Actor,
         user: &User,
         secret: Option<&str>,
         action: &str,
@@ -114,14 +135,10 @@ impl Store {
             .bind(user.id.to_string())
             .execute(tx.conn())
             .await?;
-        let actor = Actor::User {
-            id: user.id,
-            username: user.username.clone(),
-        };
         let state = SecondFactor {
             enabled: secret.is_some(),
         };
-        tx.audit(&actor, action, "user", &user.id.to_string(), None, &state)
+        tx.audit(actor, action, "user", &user.id.to_string(), None, &state)
             .await?;
         tx.commit().await?;
         Ok(())

@@ -120,6 +120,15 @@ impl Store {
             count(account_key.clone()).await?,
             count(address_key.clone()).await?,
         );
+        // Housekeeping, unaudited: failures older than the window and expired sessions.
+        sqlx::query("DELETE FROM sign_in_failure WHERE at <= $1")
+            .bind(&since)
+            .execute(&self.pool)
+            .await?;
+        sqlx::query("DELETE FROM user_session WHERE expires_at <= $1")
+            .bind(crate::time::now())
+            .execute(&self.pool)
+            .await?;
         if !THROTTLE.allows(by_account, by_address) {
             return Ok(Err(SignInRefused::Throttled));
         }

@@ -43,6 +43,81 @@ async fn populate(store: &Store) {
             .unwrap();
     }
     store.set_user_disabled(&cli, "donor", true).await.unwrap();
+
+    // Compartments, memberships, a token, and actors whose first refers to a later one
+    // (so that a restore needs its second pass).
+    let c = store
+        .create_compartment(
+            &cli,
+            "border",
+            "Border group",
+            custodes_core::access::CompartmentKind::SharingGroup,
+            "",
+        )
+        .await
+        .unwrap();
+    store
+        .set_membership(&cli, c.id, "admin", true)
+        .await
+        .unwrap();
+    let admin = store.user_by_username("admin").await.unwrap();
+    store
+        .create_token(
+            &admin,
+            "script",
+            custodes_core::permission::TokenScope::Read,
+            std::time::Duration::from_secs(3600),
+        )
+        .await
+        .unwrap();
+    let viewer = store.viewer(admin.id).await.unwrap().unwrap();
+    let today = chrono::Utc::now().date_naive();
+    let ws = store.list_workspaces().await.unwrap()[0].id;
+    let input = |name: &str, parent, classification| custodes_store::actor::ActorInput {
+        fields: custodes_core::sector::ActorFields {
+            name: name.into(),
+            kind: custodes_core::sector::ActorKind::Police,
+            mandate: "keep order".into(),
+            legal_basis: String::new(),
+            personnel: Some(100),
+            budget: Some(1.5e6),
+        },
+        parent,
+        classification,
+    };
+    let public = custodes_core::policy::Classification::public();
+    let unit = store
+        .create_actor(
+            &cli,
+            &viewer,
+            today,
+            ws,
+            input("Unit", None, public.clone()),
+        )
+        .await
+        .unwrap();
+    let secret = custodes_core::policy::Classification::new(
+        Level::Secret,
+        [c.id].into(),
+        Some("sources".into()),
+        None,
+        Level::Public,
+    )
+    .unwrap();
+    let service = store
+        .create_actor(&cli, &viewer, today, ws, input("Service", None, secret))
+        .await
+        .unwrap();
+    store
+        .update_actor(
+            &cli,
+            &viewer,
+            today,
+            unit.id,
+            input("Unit", Some(service.id), public),
+        )
+        .await
+        .unwrap();
 }
 
 /// The rows of one table in a backup, as their JSON lines.
@@ -63,7 +138,9 @@ async fn round_trip(from: Flavour, to: Flavour) {
     populate(&store).await;
     let mut first = Vec::new();
     let summary = store.backup(&mut first).await.unwrap();
-    assert_eq!(summary.rows, 1 + 3 + 5 + 1);
+    // 1 workspace, 3 users, 1 head, 1 compartment, 1 member, 1 token, 2 actors, 1 actor
+    // compartment, and 11 audit entries.
+    assert_eq!(summary.rows, 1 + 3 + 1 + 1 + 1 + 1 + 2 + 1 + 11);
 
     let target = TestDb::new(to).await;
     let restored = target.open().await;
@@ -76,16 +153,24 @@ async fn round_trip(from: Flavour, to: Flavour) {
     // The same data, row for row; the chain gains one entry: the restore itself.
     let mut second = Vec::new();
     restored.backup(&mut second).await.unwrap();
-    for table in ["workspace", "app_user"] {
+    for table in [
+        "workspace",
+        "app_user",
+        "compartment",
+        "compartment_member",
+        "api_token",
+        "actor",
+        "record_compartment",
+    ] {
         assert_eq!(rows(&first, table), rows(&second, table), "{table}");
     }
     let (before, after) = (rows(&first, "audit_entry"), rows(&second, "audit_entry"));
-    assert_eq!(before.len(), 5);
-    assert_eq!(after[..5], before[..]);
-    assert!(after[5].contains("\"database.restore\""), "{}", after[5]);
+    assert_eq!(before.len(), 11);
+    assert_eq!(after[..11], before[..]);
+    assert!(after[11].contains("\"database.restore\""), "{}", after[11]);
     assert!(matches!(
         restored.verify_audit().await.unwrap(),
-        Verdict::Intact { entries: 6, .. }
+        Verdict::Intact { entries: 12, .. }
     ));
     assert!(
         restored
@@ -113,7 +198,7 @@ async fn round_trip(from: Flavour, to: Flavour) {
         .unwrap();
     assert!(matches!(
         restored.verify_audit().await.unwrap(),
-        Verdict::Intact { entries: 7, .. }
+        Verdict::Intact { entries: 13, .. }
     ));
 }
 

@@ -197,6 +197,7 @@ pub(crate) struct UserPage {
     levels: Vec<Opt>,
     memberships: Vec<Membership>,
     tokens: Vec<custodes_store::session::ApiToken>,
+    second_factor: bool,
     saved: bool,
 }
 
@@ -229,6 +230,7 @@ pub(crate) async fn user(
         })
         .collect();
     let tokens = state.store.list_tokens(&user).await?;
+    let second_factor = state.store.has_second_factor(&user).await?;
     Ok(UserPage {
         chrome: Chrome::new(&state, &visitor, "/admin/users").await,
         roles: role_options(Some(user.role)),
@@ -238,6 +240,7 @@ pub(crate) async fn user(
         disabled: user.disabled,
         memberships,
         tokens,
+        second_factor,
         saved: q.saved.is_some(),
     })
 }
@@ -254,6 +257,10 @@ pub(crate) async fn update_user(
     visitor.require(Action::ManageUsers)?;
     let user = state.store.user_by_username(&username).await?;
     let actor = visitor.actor();
+    if form.get("reset_second_factor").is_some() {
+        state.store.reset_second_factor(&actor, &user).await?;
+        return Ok(Redirect::to(&format!("/admin/users/{username}?saved=1")).into_response());
+    }
     if let Some(token) = form.get("revoke") {
         state.store.revoke_token_of(&actor, &user, token).await?;
         return Ok(Redirect::to(&format!("/admin/users/{username}?saved=1")).into_response());

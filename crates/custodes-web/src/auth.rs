@@ -51,8 +51,8 @@ impl Visitor {
         permits(self.role(), action)
     }
 
-    /// Fails with 403 (or 404 for the public, who should sign in) unless the visitor may
-    /// do `action`.
+    /// Fails unless the visitor may do `action`: 403 when signed in, and for the public a
+    /// request to sign in (a redirect on pages, 401 on the API).
     pub fn require(&self, action: Action) -> Result<(), WebError> {
         if self.may(action) {
             Ok(())
@@ -114,8 +114,12 @@ pub(crate) fn clear_session_cookie() -> HeaderValue {
     HeaderValue::from_static("custodes_session=; Path=/; HttpOnly; SameSite=Lax; Max-Age=0")
 }
 
+fn internal(e: custodes_store::StoreError) -> axum::response::Response {
+    axum::response::IntoResponse::into_response(WebError::from(e))
+}
+
 impl FromRequestParts<AppState> for Visitor {
-    type Rejection = WebError;
+    type Rejection = axum::response::Response;
 
     async fn from_request_parts(
         parts: &mut Parts,
@@ -127,7 +131,12 @@ impl FromRequestParts<AppState> for Visitor {
             .and_then(|v| v.to_str().ok())
             .and_then(|v| v.strip_prefix("Bearer "))
         {
-            return match state.store.token_user(token.trim()).await? {
+            return match state
+                .store
+                .token_user(token.trim())
+                .await
+                .map_err(internal)?
+            {
                 Some((user, viewer, scope)) => Ok(Visitor {
                     user: Some(user),
                     viewer,
@@ -135,11 +144,22 @@ impl FromRequestParts<AppState> for Visitor {
                     session_token: None,
                     token_scope: Some(scope),
                 }),
-                None => Err(WebError::BadToken),
+                None if parts.uri.path().starts_with("/api/") => {
+                    Err(axum::response::IntoResponse::into_response(
+                        crate::error::ApiError(WebError::BadToken),
+                    ))
+                }
+                None => Err(axum::response::IntoResponse::into_response(
+                    WebError::BadToken,
+                )),
             };
         }
         if let Some(token) = cookie(&parts.headers, SESSION_COOKIE)
-            && let Some(session) = state.store.session(&token, state.limits).await?
+            && let Some(session) = state
+                .store
+                .session(&token, state.limits)
+                .await
+                .map_err(internal)?
         {
             return Ok(Visitor {
                 user: Some(session.user),
@@ -166,7 +186,7 @@ pub(crate) fn check_form(
         .unwrap_or("");
     if let Some(origin) = headers.get(header::ORIGIN).and_then(|v| v.to_str().ok()) {
         let origin_host = origin.split("://").nth(1).unwrap_or("");
-        if origin != "null" && origin_host != host {
+        if origin == "null" || origin_host != host {
             return Err(WebError::CrossSite);
         }
     }

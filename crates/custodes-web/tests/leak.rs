@@ -150,7 +150,7 @@ impl World {
                         personnel: Some(10),
                         budget: None,
                     },
-                    parent: None,
+                    parent: self.records.last().map(|r| r.id.parse().unwrap()),
                     classification: c.clone(),
                 },
             )
@@ -263,6 +263,12 @@ impl World {
             ("/account/security".into(), false),
             ("/api/docs".into(), false),
             ("/api/v1/me".into(), true),
+            ("/api/v1/tokens".into(), true),
+            ("/api/v1/compartments".into(), true),
+            ("/api/v1/users".into(), true),
+            ("/api/v1/permissions".into(), true),
+            ("/api/v1/audit?limit=500".into(), true),
+            ("/api/v1/audit?entity_kind=actor&limit=500".into(), true),
             ("/api/v1/workspaces".into(), true),
             ("/api/v1/workspaces/land/actors".into(), true),
             (
@@ -292,6 +298,28 @@ impl World {
                 let visible = readable.iter().any(|r| r.id == id);
                 assert_eq!(status == 200, visible, "{path} for {viewer:?}");
             }
+        }
+        // A parent is named only when the viewer may read it.
+        let (_, text) = self
+            .get("/api/v1/workspaces/land/actors?limit=500", None, token)
+            .await;
+        let body = &text[text.find('{').unwrap()..];
+        let json: serde_json::Value = serde_json::from_str(body).unwrap();
+        for item in json["items"].as_array().unwrap() {
+            if let Some(parent) = item["parent"].as_str() {
+                assert!(
+                    readable.iter().any(|r| r.id == parent),
+                    "hidden parent {parent} named to {viewer:?}"
+                );
+            }
+        }
+        let (_, csv) = self.get("/w/land/actors.csv", cookie, None).await;
+        for h in &hidden {
+            assert!(
+                !csv.contains(&h.id),
+                "CSV names hidden {} to {viewer:?}",
+                h.id
+            );
         }
         // Counts: the API's total and the page's count equal what the viewer may read.
         let (_, text) = self
