@@ -160,6 +160,19 @@ const CHECKS = [
     },
   },
   {
+    name: 'sector map: picture and checks',
+    run: async (t) => {
+      const s = await t.session('planner');
+      await t.visit(s, `${WORKSPACE}/map`, { screenshot: 'sector-map' });
+      const { page } = s;
+      if ((await page.locator('main svg[role="img"]').count()) !== 1) throw new Error('no picture of the sector');
+      const text = await page.locator('main').innerText();
+      for (const expected of ['No parliamentary oversight', 'State Intelligence Service', 'Non-statutory armed groups present']) {
+        if (!text.includes(expected)) throw new Error(`the checks do not mention "${expected}"`);
+      }
+    },
+  },
+  {
     name: 'create an actor',
     run: async (t) => {
       const s = await t.session('planner');

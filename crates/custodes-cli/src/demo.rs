@@ -9,10 +9,11 @@ use std::collections::BTreeSet;
 use custodes_core::access::CompartmentKind;
 use custodes_core::audit::Actor;
 use custodes_core::policy::{Classification, Viewer};
-use custodes_core::sector::{ActorFields, ActorKind};
+use custodes_core::sector::{ActorFields, ActorKind, OversightKind, RelationKind};
 use custodes_core::workspace::{Slug, WorkspaceKind};
-use custodes_core::{CompartmentId, Level, Role};
+use custodes_core::{Level, Role};
 use custodes_store::actor::{ActorInput, ActorQuery};
+use custodes_store::relation::NewRelation;
 use custodes_store::user::NewUser;
 use custodes_store::{Store, StoreError};
 
@@ -451,19 +452,254 @@ fn actors() -> Vec<DemoActor> {
     v
 }
 
-/// The administrator as the demo's loader: cleared to SECRET and in every compartment, so
-/// that it may create each record.
-async fn loader(
-    store: &Store,
-    compartments: &BTreeSet<CompartmentId>,
-) -> Result<Viewer, StoreError> {
-    let admin = store.user_by_username("admin").await?;
-    Ok(Viewer {
-        user: Some(admin.id),
-        role: Some(Role::Administrator),
-        clearance: Level::Secret,
-        compartments: compartments.clone(),
-    })
+/// Relations of the demo: from, how, to, note. The oversight is uneven on purpose (see
+/// DEMO.md): no parliamentary body oversees the intelligence service or the Presidential
+/// Guard, and the Ombudsman's mandate stops short of the armed forces.
+fn relations() -> Vec<(&'static str, RelationKind, &'static str, &'static str)> {
+    use OversightKind as O;
+    use RelationKind as R;
+    vec![
+        (
+            "Defence and Security Committee",
+            R::Oversees(O::Legislative),
+            "Armed Forces of Arvenia",
+            "Hearings on defence policy",
+        ),
+        (
+            "Defence and Security Committee",
+            R::Oversees(O::Budgetary),
+            "Ministry of Defence",
+            "Gained access to the defence budget in 2025",
+        ),
+        (
+            "Defence and Security Committee",
+            R::Oversees(O::Legislative),
+            "National Police Service",
+            "",
+        ),
+        (
+            "Defence and Security Committee",
+            R::Oversees(O::Legislative),
+            "National Gendarmerie",
+            "",
+        ),
+        (
+            "Defence and Security Committee",
+            R::Oversees(O::Legislative),
+            "Border and Coast Guard",
+            "",
+        ),
+        (
+            "Budget Committee",
+            R::Oversees(O::Budgetary),
+            "Ministry of Finance",
+            "",
+        ),
+        (
+            "Budget Committee",
+            R::Oversees(O::Budgetary),
+            "Ministry of the Interior",
+            "",
+        ),
+        (
+            "Budget Committee",
+            R::Oversees(O::Budgetary),
+            "Customs Service",
+            "",
+        ),
+        (
+            "Budget Committee",
+            R::Oversees(O::Budgetary),
+            "Prisons Service",
+            "",
+        ),
+        (
+            "Court of Accounts",
+            R::Oversees(O::Independent),
+            "Ministry of Defence",
+            "Audits exclude the classified budget lines",
+        ),
+        (
+            "Court of Accounts",
+            R::Oversees(O::Independent),
+            "Ministry of the Interior",
+            "",
+        ),
+        (
+            "Court of Accounts",
+            R::Oversees(O::Independent),
+            "Customs Service",
+            "",
+        ),
+        (
+            "Ombudsman",
+            R::Oversees(O::Independent),
+            "National Police Service",
+            "Complaints about police conduct",
+        ),
+        (
+            "Ombudsman",
+            R::Oversees(O::Independent),
+            "National Gendarmerie",
+            "",
+        ),
+        (
+            "Ombudsman",
+            R::Oversees(O::Independent),
+            "Prisons Service",
+            "",
+        ),
+        (
+            "General Inspectorate of the Armed Forces",
+            R::Oversees(O::Independent),
+            "Armed Forces of Arvenia",
+            "",
+        ),
+        (
+            "Ministry of Defence",
+            R::Oversees(O::Executive),
+            "Armed Forces of Arvenia",
+            "",
+        ),
+        (
+            "Ministry of the Interior",
+            R::Oversees(O::Executive),
+            "National Police Service",
+            "",
+        ),
+        (
+            "Ministry of the Interior",
+            R::Oversees(O::Executive),
+            "National Gendarmerie",
+            "",
+        ),
+        (
+            "Ministry of the Interior",
+            R::Oversees(O::Executive),
+            "Border and Coast Guard",
+            "",
+        ),
+        (
+            "Ministry of Finance",
+            R::Oversees(O::Executive),
+            "Customs Service",
+            "",
+        ),
+        (
+            "Ministry of Justice",
+            R::Oversees(O::Executive),
+            "Prisons Service",
+            "",
+        ),
+        (
+            "Public Prosecution Service",
+            R::Oversees(O::Judicial),
+            "National Police Service",
+            "Crimes by police officers",
+        ),
+        (
+            "President of the Republic",
+            R::Oversees(O::Executive),
+            "State Intelligence Service",
+            "The only oversight of the service",
+        ),
+        (
+            "President of the Republic",
+            R::Oversees(O::Executive),
+            "Presidential Guard",
+            "",
+        ),
+        (
+            "State Intelligence Service",
+            R::ReportsTo,
+            "President of the Republic",
+            "",
+        ),
+        (
+            "Presidential Guard",
+            R::ReportsTo,
+            "President of the Republic",
+            "",
+        ),
+        (
+            "Armed Forces of Arvenia",
+            R::ReportsTo,
+            "Ministry of Defence",
+            "",
+        ),
+        (
+            "National Security Council",
+            R::CoordinatesWith,
+            "Ministry of Defence",
+            "",
+        ),
+        (
+            "National Security Council",
+            R::CoordinatesWith,
+            "Ministry of the Interior",
+            "",
+        ),
+        (
+            "National Security Council",
+            R::CoordinatesWith,
+            "State Intelligence Service",
+            "",
+        ),
+        (
+            "Border and Coast Guard",
+            R::CoordinatesWith,
+            "Customs Service",
+            "Joint border posts",
+        ),
+        (
+            "Border and Coast Guard",
+            R::CoordinatesWith,
+            "National Police Service",
+            "",
+        ),
+        (
+            "Union Development Fund",
+            R::Funds,
+            "National Assembly",
+            "Committee staff and research",
+        ),
+        ("Union Development Fund", R::Funds, "Court of Accounts", ""),
+        (
+            "Nordic Partnership Agency",
+            R::Funds,
+            "National Police Service",
+            "Community policing in the north",
+        ),
+        (
+            "Nordic Partnership Agency",
+            R::Funds,
+            "Citizens' Watch",
+            "Procurement monitoring",
+        ),
+        (
+            "UN country team",
+            R::Funds,
+            "Ministry of Defence",
+            "DDR phase 2",
+        ),
+        (
+            "Joint Border Intelligence Cell",
+            R::ReportsTo,
+            "Border and Coast Guard",
+            "",
+        ),
+    ]
+}
+
+/// The demo's loader: the planner, cleared to SECRET and a member of the compartments the
+/// demo's classified records use, so that the store lets it create and relate each record
+/// through the same policy as everyone else.
+async fn loader(store: &Store) -> Result<Viewer, StoreError> {
+    let planner = store.user_by_username("planner").await?;
+    store
+        .viewer(planner.id)
+        .await?
+        .ok_or_else(|| StoreError::Invalid("the demo planner is disabled".into()))
 }
 
 /// Fills the database with the demo country, adding only what is missing, so that an
@@ -539,8 +775,7 @@ async fn ensure_sector_map(store: &Store) -> Result<bool, StoreError> {
         };
         by_slug.insert(slug, id);
     }
-    let ids: BTreeSet<CompartmentId> = by_slug.values().copied().collect();
-    let boss = loader(store, &ids).await?;
+    let boss = loader(store).await?;
     let today = chrono::Utc::now().date_naive();
     // Nobody can list every record (the policy has no exception), so the map counts as
     // loaded once any actor is visible to the public.
@@ -589,6 +824,26 @@ async fn ensure_sector_map(store: &Store) -> Result<bool, StoreError> {
             .await?;
         names.insert(a.name.to_owned(), created.id);
         added = true;
+    }
+    for (from, kind, to, note) in relations() {
+        let (Some(&from), Some(&to)) = (names.get(from), names.get(to)) else {
+            return Err(StoreError::Invalid(format!(
+                "demo relation names an unknown actor: {from} or {to}"
+            )));
+        };
+        store
+            .create_relation(
+                &actor,
+                &boss,
+                today,
+                NewRelation {
+                    from,
+                    to,
+                    kind,
+                    note,
+                },
+            )
+            .await?;
     }
     Ok(added)
 }

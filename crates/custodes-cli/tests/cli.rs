@@ -174,7 +174,7 @@ fn administer(flavour: Flavour) {
 
     let (code, out, err) = run(cmd().arg("migrate"));
     assert_eq!(code, 0, "{err}");
-    assert!(out.contains("applied migrations 1, 2, 3"), "{out}");
+    assert!(out.contains("applied migrations 1, 2, 3, 4"), "{out}");
 
     let (code, out, err) = with_stdin(
         cmd().args([
@@ -279,7 +279,7 @@ fn administer(flavour: Flavour) {
     let backup = dir.join("backup.jsonl");
     let (code, _, err) = run(cmd().arg("backup").arg(&backup));
     assert_eq!(code, 0, "{err}");
-    assert!(err.contains("backup written: 9 tables"), "{err}");
+    assert!(err.contains("backup written: 10 tables"), "{err}");
     let copy = dir.join("copy.db");
     let (code, out, err) = run(custodes(&dir)
         .arg("--database-url")

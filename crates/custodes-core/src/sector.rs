@@ -232,3 +232,411 @@ mod tests {
         assert_eq!(fields, ["name", "personnel", "budget"]);
     }
 }
+
+/// The kind of oversight one body has over another.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum OversightKind {
+    /// Control of the budget and its execution.
+    Budgetary,
+    /// Laws, hearings and inquiries by a parliament.
+    Legislative,
+    /// Review by courts and prosecutors.
+    Judicial,
+    /// Direction and control by the executive (a ministry, the head of state).
+    Executive,
+    /// Independent bodies: audit institution, ombudsman, inspectorates.
+    Independent,
+}
+
+impl OversightKind {
+    /// Every kind.
+    pub const ALL: [OversightKind; 5] = [
+        OversightKind::Budgetary,
+        OversightKind::Legislative,
+        OversightKind::Judicial,
+        OversightKind::Executive,
+        OversightKind::Independent,
+    ];
+
+    /// The stable name.
+    pub const fn as_str(self) -> &'static str {
+        match self {
+            OversightKind::Budgetary => "budgetary",
+            OversightKind::Legislative => "legislative",
+            OversightKind::Judicial => "judicial",
+            OversightKind::Executive => "executive",
+            OversightKind::Independent => "independent",
+        }
+    }
+
+    /// Reads a stable name.
+    pub fn parse(s: &str) -> Option<OversightKind> {
+        OversightKind::ALL
+            .into_iter()
+            .find(|k| k.as_str() == s.trim())
+    }
+}
+
+/// How two actors are related.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case", tag = "kind", content = "oversight")]
+pub enum RelationKind {
+    /// The first oversees the second.
+    Oversees(OversightKind),
+    /// The first reports to the second.
+    ReportsTo,
+    /// The two coordinate (shown once, from the first).
+    CoordinatesWith,
+    /// The first funds the second.
+    Funds,
+}
+
+impl RelationKind {
+    /// The stable name of the kind, without the kind of oversight.
+    pub const fn as_str(self) -> &'static str {
+        match self {
+            RelationKind::Oversees(_) => "oversees",
+            RelationKind::ReportsTo => "reports_to",
+            RelationKind::CoordinatesWith => "coordinates_with",
+            RelationKind::Funds => "funds",
+        }
+    }
+
+    /// The relation in words, between the two names.
+    pub fn verb(self) -> String {
+        match self {
+            RelationKind::Oversees(k) => format!("oversees ({})", k.as_str()),
+            RelationKind::ReportsTo => "reports to".into(),
+            RelationKind::CoordinatesWith => "coordinates with".into(),
+            RelationKind::Funds => "funds".into(),
+        }
+    }
+
+    /// Reads a kind and, for oversight, its kind of oversight.
+    pub fn parse(kind: &str, oversight: Option<&str>) -> Option<RelationKind> {
+        match kind.trim() {
+            "oversees" => oversight
+                .and_then(OversightKind::parse)
+                .map(RelationKind::Oversees),
+            "reports_to" => Some(RelationKind::ReportsTo),
+            "coordinates_with" => Some(RelationKind::CoordinatesWith),
+            "funds" => Some(RelationKind::Funds),
+            _ => None,
+        }
+    }
+}
+
+/// What the sector checks need to know of an actor.
+#[derive(Clone, Debug, PartialEq)]
+pub struct MapActor {
+    /// Its id.
+    pub id: crate::id::ActorId,
+    /// Its name.
+    pub name: String,
+    /// Its kind.
+    pub kind: ActorKind,
+    /// The actor it is part of.
+    pub parent: Option<crate::id::ActorId>,
+    /// Its legal basis (empty when none).
+    pub legal_basis: String,
+}
+
+/// A relation between two actors.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct MapRelation {
+    /// From this actor…
+    pub from: crate::id::ActorId,
+    /// …to this one.
+    pub to: crate::id::ActorId,
+    /// How.
+    pub kind: RelationKind,
+}
+
+/// The checks made on a sector map, each tied to the seeds' words.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum CheckKind {
+    /// A security provider that no civilian body oversees.
+    NoCivilianOversight,
+    /// A security provider that neither parliament nor one of its committees oversees.
+    NoParliamentaryOversight,
+    /// An oversight body that oversees no one.
+    OversightWithoutSubject,
+    /// A state actor with no legal basis recorded.
+    NoLegalBasis,
+    /// Armed groups outside the sector contest the state's monopoly of violence.
+    NonStatutoryArmedGroups,
+}
+
+impl CheckKind {
+    /// What the check looks for and why it matters, in words.
+    pub const fn explain(self) -> &'static str {
+        match self {
+            CheckKind::NoCivilianOversight => {
+                "A security provider that no civilian body oversees acts with autonomy without supervision and accountability, a source of corruption and of deficits."
+            }
+            CheckKind::NoParliamentaryOversight => {
+                "An ideal security sector is accountable to parliament: plans and the use of resources are controlled by parliament. This provider answers to no parliamentary body."
+            }
+            CheckKind::OversightWithoutSubject => {
+                "An oversight body with no one to oversee on the map has a mandate that is not exercised, or relations that are missing from the map."
+            }
+            CheckKind::NoLegalBasis => {
+                "Appropriate legislative underpinning is a characteristic of an ideal security sector; an actor resting on no law or only on a decree lacks it."
+            }
+            CheckKind::NonStatutoryArmedGroups => {
+                "Non-statutory armed groups contest the state's monopoly of violence; the reform must address them (disarmament, demobilisation and reintegration; regional security)."
+            }
+        }
+    }
+
+    /// A short title.
+    pub const fn title(self) -> &'static str {
+        match self {
+            CheckKind::NoCivilianOversight => "No civilian oversight",
+            CheckKind::NoParliamentaryOversight => "No parliamentary oversight",
+            CheckKind::OversightWithoutSubject => "Oversight body with no one to oversee",
+            CheckKind::NoLegalBasis => "No legal basis",
+            CheckKind::NonStatutoryArmedGroups => "Non-statutory armed groups present",
+        }
+    }
+}
+
+/// One thing a check found.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Finding {
+    /// Which check.
+    pub check: CheckKind,
+    /// The actor concerned.
+    pub actor: crate::id::ActorId,
+    /// The finding in words, naming the actor.
+    pub message: String,
+}
+
+/// Runs every check over a sector map and returns the findings, ordered by check and
+/// actor name. Oversight of an actor's parent counts for the actor (a unit of the armed
+/// forces is overseen through them).
+///
+/// The map is what the viewer may read: checks on a partial map say what that viewer
+/// can see, and never reveal what they cannot.
+pub fn check_sector(actors: &[MapActor], relations: &[MapRelation]) -> Vec<Finding> {
+    use std::collections::{BTreeMap, BTreeSet};
+    let by_id: BTreeMap<_, _> = actors.iter().map(|a| (a.id, a)).collect();
+    let ancestors = |id| {
+        let mut chain = vec![id];
+        let mut seen = BTreeSet::new();
+        let mut cur = by_id.get(&id).and_then(|a| a.parent);
+        while let Some(p) = cur {
+            if !seen.insert(p) {
+                break;
+            }
+            chain.push(p);
+            cur = by_id.get(&p).and_then(|a| a.parent);
+        }
+        chain
+    };
+    let overseers = |id| {
+        let chain = ancestors(id);
+        relations
+            .iter()
+            .filter(|r| matches!(r.kind, RelationKind::Oversees(_)) && chain.contains(&r.to))
+            .filter_map(|r| by_id.get(&r.from).copied())
+            .collect::<Vec<_>>()
+    };
+    let mut findings = Vec::new();
+    for a in actors {
+        let pillar = a.kind.pillar();
+        if pillar == Pillar::Providers {
+            let over = overseers(a.id);
+            let civilian = over.iter().any(|o| {
+                matches!(
+                    o.kind.pillar(),
+                    Pillar::ManagementAndOversight | Pillar::Justice
+                )
+            });
+            if !civilian {
+                findings.push(Finding {
+                    check: CheckKind::NoCivilianOversight,
+                    actor: a.id,
+                    message: format!("{} is overseen by no civilian body on the map.", a.name),
+                });
+            } else if !over.iter().any(|o| {
+                matches!(
+                    o.kind,
+                    ActorKind::Parliament | ActorKind::ParliamentaryCommittee
+                )
+            }) {
+                findings.push(Finding {
+                    check: CheckKind::NoParliamentaryOversight,
+                    actor: a.id,
+                    message: format!(
+                        "{} is overseen by {} but by no parliamentary body.",
+                        a.name,
+                        over.iter()
+                            .map(|o| o.name.as_str())
+                            .collect::<Vec<_>>()
+                            .join(", ")
+                    ),
+                });
+            }
+        }
+        if matches!(
+            a.kind,
+            ActorKind::ParliamentaryCommittee
+                | ActorKind::AuditInstitution
+                | ActorKind::Ombudsman
+                | ActorKind::Inspectorate
+        ) && !relations
+            .iter()
+            .any(|r| r.from == a.id && matches!(r.kind, RelationKind::Oversees(_)))
+        {
+            findings.push(Finding {
+                check: CheckKind::OversightWithoutSubject,
+                actor: a.id,
+                message: format!("{} oversees no one on the map.", a.name),
+            });
+        }
+        let statutory = matches!(
+            pillar,
+            Pillar::Providers | Pillar::ManagementAndOversight | Pillar::Justice
+        );
+        let basis = a.legal_basis.trim().to_lowercase();
+        if statutory && (basis.is_empty() || (basis.contains("decree") && !basis.contains("act"))) {
+            findings.push(Finding {
+                check: CheckKind::NoLegalBasis,
+                actor: a.id,
+                message: if basis.is_empty() {
+                    format!("{} has no legal basis recorded.", a.name)
+                } else {
+                    format!(
+                        "{} rests only on a decree ({}), not on a law.",
+                        a.name,
+                        a.legal_basis.trim()
+                    )
+                },
+            });
+        }
+        if a.kind == ActorKind::NonStatutoryArmedGroup {
+            findings.push(Finding {
+                check: CheckKind::NonStatutoryArmedGroups,
+                actor: a.id,
+                message: format!("{} contests the state's monopoly of violence.", a.name),
+            });
+        }
+    }
+    findings.sort_by(|x, y| {
+        (x.check, by_id.get(&x.actor).map(|a| &a.name))
+            .cmp(&(y.check, by_id.get(&y.actor).map(|a| &a.name)))
+    });
+    findings
+}
+
+#[cfg(test)]
+mod check_tests {
+    use uuid::Uuid;
+
+    use super::*;
+    use crate::id::ActorId;
+
+    fn actor(n: u128, name: &str, kind: ActorKind, parent: Option<u128>, basis: &str) -> MapActor {
+        MapActor {
+            id: ActorId::from_uuid(Uuid::from_u128(n)),
+            name: name.into(),
+            kind,
+            parent: parent.map(|p| ActorId::from_uuid(Uuid::from_u128(p))),
+            legal_basis: basis.into(),
+        }
+    }
+
+    fn rel(from: u128, to: u128, kind: RelationKind) -> MapRelation {
+        MapRelation {
+            from: ActorId::from_uuid(Uuid::from_u128(from)),
+            to: ActorId::from_uuid(Uuid::from_u128(to)),
+            kind,
+        }
+    }
+
+    fn found(f: &[Finding]) -> Vec<(CheckKind, u128)> {
+        f.iter()
+            .map(|x| (x.check, x.actor.as_uuid().as_u128()))
+            .collect()
+    }
+
+    #[test]
+    fn finds_the_gaps_of_a_small_sector() {
+        use ActorKind as K;
+        let actors = vec![
+            actor(1, "Army", K::ArmedForces, None, "Defence Act"),
+            actor(2, "Navy", K::ArmedForces, Some(1), "Defence Act"),
+            actor(3, "Intelligence", K::Intelligence, None, "Intelligence Act"),
+            actor(4, "Guard", K::PresidentialGuard, None, "Decree 12"),
+            actor(
+                5,
+                "Defence Committee",
+                K::ParliamentaryCommittee,
+                None,
+                "Rules of Procedure",
+            ),
+            actor(6, "President", K::HeadOfState, None, "Constitution"),
+            actor(7, "Ombudsman", K::Ombudsman, None, "Ombudsman Act"),
+            actor(8, "Rebels", K::NonStatutoryArmedGroup, None, ""),
+            actor(9, "Police", K::Police, None, ""),
+        ];
+        let relations = vec![
+            rel(5, 1, RelationKind::Oversees(OversightKind::Legislative)),
+            rel(6, 3, RelationKind::Oversees(OversightKind::Executive)),
+            rel(6, 4, RelationKind::Oversees(OversightKind::Executive)),
+            rel(3, 6, RelationKind::ReportsTo),
+        ];
+        let f = check_sector(&actors, &relations);
+        assert_eq!(
+            found(&f),
+            vec![
+                (CheckKind::NoCivilianOversight, 9),
+                (CheckKind::NoParliamentaryOversight, 4),
+                (CheckKind::NoParliamentaryOversight, 3),
+                (CheckKind::OversightWithoutSubject, 7),
+                (CheckKind::NoLegalBasis, 4),
+                (CheckKind::NoLegalBasis, 9),
+                (CheckKind::NonStatutoryArmedGroups, 8),
+            ]
+        );
+        // The navy is overseen through the army, so it raises nothing.
+        assert!(!f.iter().any(|x| x.actor.as_uuid().as_u128() == 2));
+        assert_eq!(
+            f[2].message,
+            "Intelligence is overseen by President but by no parliamentary body."
+        );
+        assert_eq!(
+            f[4].message,
+            "Guard rests only on a decree (Decree 12), not on a law."
+        );
+    }
+
+    #[test]
+    fn a_parent_cycle_does_not_hang() {
+        let actors = vec![
+            actor(1, "A", ActorKind::Police, Some(2), "Act"),
+            actor(2, "B", ActorKind::Police, Some(1), "Act"),
+        ];
+        let f = check_sector(&actors, &[]);
+        assert_eq!(f.len(), 2);
+    }
+
+    #[test]
+    fn relation_kinds_round_trip() {
+        for k in OversightKind::ALL {
+            let r = RelationKind::Oversees(k);
+            assert_eq!(RelationKind::parse(r.as_str(), Some(k.as_str())), Some(r));
+        }
+        for r in [
+            RelationKind::ReportsTo,
+            RelationKind::CoordinatesWith,
+            RelationKind::Funds,
+        ] {
+            assert_eq!(RelationKind::parse(r.as_str(), None), Some(r));
+        }
+        assert_eq!(RelationKind::parse("oversees", None), None);
+    }
+}

@@ -203,6 +203,22 @@ pub const TABLES: &[TableSpec] = &[
         second_pass: &[],
         key: "record_id",
     },
+    TableSpec {
+        name: "actor_relation",
+        columns: &[
+            ("id", Text),
+            ("workspace_id", Text),
+            ("from_actor", Text),
+            ("to_actor", Text),
+            ("kind", Text),
+            ("oversight", Text),
+            ("note", Text),
+            ("created_at", Text),
+        ],
+        order_by: "id",
+        second_pass: &[],
+        key: "id",
+    },
 ];
 
 #[derive(Serialize, Deserialize)]

@@ -15,6 +15,7 @@ mod database;
 mod error;
 pub mod password;
 mod policy;
+pub mod relation;
 pub mod second_factor;
 mod secret;
 pub mod session;

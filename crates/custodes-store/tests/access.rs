@@ -473,4 +473,129 @@ on_both_backends!(
     sql_and_core_agree_on_random_worlds,
     classification_rules_are_enforced_on_write,
     reclassification_is_audited_and_moves_the_record,
+    relations_and_checks_follow_the_policy,
 );
+
+/// Relations show only between actors the viewer may read, and the checks run on what
+/// the viewer may read.
+async fn relations_and_checks_follow_the_policy(flavour: Flavour) {
+    use custodes_core::sector::{CheckKind, OversightKind, RelationKind};
+    use custodes_store::relation::NewRelation;
+    let mut rng = StdRng::seed_from_u64(11);
+    let w = world(flavour, &mut rng, 0).await;
+    let boss = w.store.user_by_username("creator").await.unwrap();
+    let boss = w.store.viewer(boss.id).await.unwrap().unwrap();
+    let add = |name: &str, kind: ActorKind, c: Classification| ActorInput {
+        fields: ActorFields {
+            kind,
+            ..fields(name.into())
+        },
+        parent: None,
+        classification: c,
+    };
+    let secret = Classification::new(
+        Level::Secret,
+        BTreeSet::new(),
+        Some("x".into()),
+        None,
+        Level::Public,
+    )
+    .unwrap();
+    let police = w
+        .store
+        .create_actor(
+            &Actor::System,
+            &boss,
+            today(),
+            w.workspace,
+            add("Police", ActorKind::Police, Classification::public()),
+        )
+        .await
+        .unwrap();
+    let committee = w
+        .store
+        .create_actor(
+            &Actor::System,
+            &boss,
+            today(),
+            w.workspace,
+            add("Committee", ActorKind::ParliamentaryCommittee, secret),
+        )
+        .await
+        .unwrap();
+    w.store
+        .create_relation(
+            &Actor::System,
+            &boss,
+            today(),
+            NewRelation {
+                from: committee.id,
+                to: police.id,
+                kind: RelationKind::Oversees(OversightKind::Legislative),
+                note: "",
+            },
+        )
+        .await
+        .unwrap();
+    // A relation to itself and a duplicate are refused.
+    assert!(
+        w.store
+            .create_relation(
+                &Actor::System,
+                &boss,
+                today(),
+                NewRelation {
+                    from: police.id,
+                    to: police.id,
+                    kind: RelationKind::Funds,
+                    note: ""
+                }
+            )
+            .await
+            .is_err()
+    );
+    let dup = w
+        .store
+        .create_relation(
+            &Actor::System,
+            &boss,
+            today(),
+            NewRelation {
+                from: committee.id,
+                to: police.id,
+                kind: RelationKind::Oversees(OversightKind::Legislative),
+                note: "",
+            },
+        )
+        .await;
+    assert!(matches!(dup, Err(StoreError::Conflict(_))), "{dup:?}");
+
+    // Cleared: the police is overseen. The public sees neither the committee nor the relation,
+    // and to them the police has no civilian oversight.
+    let (_, rels, findings) = w
+        .store
+        .sector_map(&boss, today(), w.workspace)
+        .await
+        .unwrap();
+    assert_eq!(rels.len(), 1);
+    assert!(!findings.iter().any(|f| f.actor == police.id));
+    let public = Viewer::public();
+    let (actors, rels, findings) = w
+        .store
+        .sector_map(&public, today(), w.workspace)
+        .await
+        .unwrap();
+    assert_eq!(actors.len(), 1);
+    assert!(rels.is_empty());
+    assert_eq!(
+        findings.iter().map(|f| f.check).collect::<Vec<_>>(),
+        vec![CheckKind::NoCivilianOversight]
+    );
+    assert!(
+        w.store
+            .list_relations(&public, today(), w.workspace, Some(police.id))
+            .await
+            .unwrap()
+            .is_empty()
+    );
+}

@@ -199,6 +199,10 @@ pub(crate) struct ShowPage {
     budget: String,
     updated: String,
     may_edit: bool,
+    relations: Vec<custodes_store::relation::Relation>,
+    others: Vec<Choice>,
+    relation_kinds: Vec<(String, String)>,
+    back: String,
 }
 
 /// A stored time ("2026-11-23T13:11:50.275Z") as people read it ("23 November 2026, 13:11 UTC").
@@ -234,7 +238,41 @@ pub(crate) async fn show(
         None => None,
     };
     let names = compartment_names(&state.store, &visitor.viewer).await?;
+    let relations = state
+        .store
+        .list_relations(&visitor.viewer, today(), ws.id, Some(actor.id))
+        .await?;
+    let may_edit = visitor.may(Action::EditSectorMap);
+    let others = if may_edit {
+        state
+            .store
+            .list_actors(
+                &visitor.viewer,
+                today(),
+                ws.id,
+                &ActorQuery {
+                    limit: Some(500),
+                    ..ActorQuery::default()
+                },
+            )
+            .await?
+            .items
+            .into_iter()
+            .filter(|a| a.id != actor.id)
+            .map(|a| Choice {
+                value: a.id.to_string(),
+                label: a.fields.name,
+                selected: false,
+            })
+            .collect()
+    } else {
+        Vec::new()
+    };
     Ok(ShowPage {
+        relations,
+        others,
+        relation_kinds: crate::sector::relation_choices(),
+        back: format!("/w/{slug}/actors/{id}#relations"),
         chrome: Chrome::new(&state, &visitor, &format!("/w/{slug}/actors/{id}")).await,
         kind: actor.fields.kind.label(),
         pillar: actor.fields.kind.pillar().label(),
@@ -248,7 +286,7 @@ pub(crate) async fn show(
             || "Not recorded".into(),
             |b| format!("USD {}", group_thousands(b.round() as i64)),
         ),
-        may_edit: visitor.may(Action::EditSectorMap),
+        may_edit,
         updated: readable_time(&actor.updated_at),
         actor,
         ws,

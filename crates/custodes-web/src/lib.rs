@@ -17,6 +17,7 @@ mod error;
 mod form;
 mod health;
 mod home;
+mod sector;
 mod security;
 mod signin;
 mod tokens;
@@ -71,6 +72,15 @@ pub fn router(state: AppState) -> Router {
         .route("/sign-in", get(signin::page).post(signin::submit))
         .route("/sign-out", post(signin::sign_out))
         .route("/w/{slug}/actors", get(actors::list))
+        .route("/w/{slug}/map", get(sector::map))
+        .route(
+            "/w/{slug}/actors/{id}/relations",
+            post(sector::add_relation),
+        )
+        .route(
+            "/w/{slug}/relations/{rid}/delete",
+            post(sector::delete_relation),
+        )
         .route("/w/{slug}/actors.csv", get(actors::export_csv))
         .route(
             "/w/{slug}/actors/new",

@@ -156,6 +156,24 @@ impl World {
             )
             .await
             .unwrap();
+        if let Some(prev) = self.records.last() {
+            self.store
+                .create_relation(
+                    &Actor::System,
+                    &viewer,
+                    today(),
+                    custodes_store::relation::NewRelation {
+                        from: created.id,
+                        to: prev.id.parse().unwrap(),
+                        kind: custodes_core::sector::RelationKind::Oversees(
+                            custodes_core::sector::OversightKind::Independent,
+                        ),
+                        note: &format!("{canary} relation note"),
+                    },
+                )
+                .await
+                .unwrap();
+        }
         self.records.push(Record {
             canary,
             id: created.id.to_string(),
@@ -253,6 +271,7 @@ impl World {
             ("/w/land/actors?q=CNRY&page=2".into(), false),
             ("/w/land/actors?kind=intelligence".into(), false),
             ("/w/land/actors.csv".into(), false),
+            ("/w/land/map".into(), false),
             ("/w/land/actors/new".into(), false),
             ("/admin/audit".into(), false),
             ("/admin/audit?entity_kind=actor".into(), false),
