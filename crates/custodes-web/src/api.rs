@@ -532,6 +532,95 @@ pub(crate) async fn tokens(
     ))
 }
 
+/// A relation between two actors.
+#[derive(Serialize, ToSchema)]
+pub(crate) struct RelationDto {
+    id: String,
+    from: String,
+    from_name: String,
+    /// `oversees`, `reports_to`, `coordinates_with` or `funds`.
+    kind: String,
+    /// For `oversees`: `budgetary`, `legislative`, `judicial`, `executive` or `independent`.
+    oversight: Option<String>,
+    to: String,
+    to_name: String,
+    note: String,
+}
+
+#[utoipa::path(get, path = "/api/v1/workspaces/{slug}/relations", tag = "sector map",
+    params(("slug" = String, Path, description = "The workspace")),
+    responses((status = 200, description = "Relations between actors the caller may read", body = Vec<RelationDto>), (status = 404, description = "No such workspace", body = ErrorDto)))]
+pub(crate) async fn relations(
+    State(state): State<AppState>,
+    visitor: Visitor,
+    Path(slug): Path<String>,
+) -> Result<Json<Vec<RelationDto>>, ApiError> {
+    let ws = workspace(&state.store, &slug).await?;
+    let list = state
+        .store
+        .list_relations(&visitor.viewer, today(), ws.id, None)
+        .await?;
+    Ok(Json(
+        list.into_iter()
+            .map(|r| RelationDto {
+                id: r.id,
+                from: r.from.to_string(),
+                from_name: r.from_name,
+                kind: r.kind.as_str().to_owned(),
+                oversight: match r.kind {
+                    custodes_core::sector::RelationKind::Oversees(k) => Some(k.as_str().to_owned()),
+                    _ => None,
+                },
+                to: r.to.to_string(),
+                to_name: r.to_name,
+                note: r.note,
+            })
+            .collect(),
+    ))
+}
+
+/// What a check found.
+#[derive(Serialize, ToSchema)]
+pub(crate) struct FindingDto {
+    /// The check, such as `no_parliamentary_oversight`.
+    check: String,
+    title: String,
+    /// Why the check matters.
+    explanation: String,
+    actor: String,
+    message: String,
+}
+
+#[utoipa::path(get, path = "/api/v1/workspaces/{slug}/checks", tag = "sector map",
+    params(("slug" = String, Path, description = "The workspace")),
+    responses((status = 200, description = "What the checks find on the part of the map the caller may read", body = Vec<FindingDto>), (status = 404, description = "No such workspace", body = ErrorDto)))]
+pub(crate) async fn checks(
+    State(state): State<AppState>,
+    visitor: Visitor,
+    Path(slug): Path<String>,
+) -> Result<Json<Vec<FindingDto>>, ApiError> {
+    let ws = workspace(&state.store, &slug).await?;
+    let (_, _, findings) = state
+        .store
+        .sector_map(&visitor.viewer, today(), ws.id)
+        .await?;
+    Ok(Json(
+        findings
+            .into_iter()
+            .map(|f| FindingDto {
+                check: serde_json::to_value(f.check)
+                    .ok()
+                    .and_then(|v| v.as_str().map(str::to_owned))
+                    .unwrap_or_default(),
+                title: f.check.title().to_owned(),
+                explanation: f.check.explain().to_owned(),
+                actor: f.actor.to_string(),
+                message: f.message,
+            })
+            .collect(),
+    ))
+}
+
 struct TokenSecurity;
 
 impl utoipa::Modify for TokenSecurity {
@@ -554,8 +643,8 @@ impl utoipa::Modify for TokenSecurity {
 #[derive(OpenApi)]
 #[openapi(
     info(title = "Custodes API", description = "The data of a security sector reform, through the same access policy as the web pages: every list, count and record shows only what the caller's clearance and compartments allow."),
-    paths(me, tokens, workspaces, list_actors, get_actor, create_actor, compartments, users, permissions, audit),
-    components(schemas(Me, TokenDto, WorkspaceDto, ActorDto, ActorPage, ClassificationDto, NewActor, ErrorDto, CompartmentDto, UserDto, PermissionDto, AuditEntryDto, AuditPageDto)),
+    paths(me, tokens, workspaces, list_actors, get_actor, create_actor, relations, checks, compartments, users, permissions, audit),
+    components(schemas(RelationDto, FindingDto, Me, TokenDto, WorkspaceDto, ActorDto, ActorPage, ClassificationDto, NewActor, ErrorDto, CompartmentDto, UserDto, PermissionDto, AuditEntryDto, AuditPageDto)),
     modifiers(&TokenSecurity)
 )]
 pub(crate) struct ApiDoc;

@@ -116,6 +116,8 @@ pub fn router(state: AppState) -> Router {
             get(api::list_actors).post(api::create_actor),
         )
         .route("/api/v1/actors/{id}", get(api::get_actor))
+        .route("/api/v1/workspaces/{slug}/relations", get(api::relations))
+        .route("/api/v1/workspaces/{slug}/checks", get(api::checks))
         .route("/api/v1/tokens", get(api::tokens))
         .route("/api/v1/compartments", get(api::compartments))
         .route("/api/v1/users", get(api::users))

@@ -283,6 +283,8 @@ impl World {
             ("/api/docs".into(), false),
             ("/api/v1/me".into(), true),
             ("/api/v1/tokens".into(), true),
+            ("/api/v1/workspaces/land/relations".into(), true),
+            ("/api/v1/workspaces/land/checks".into(), true),
             ("/api/v1/compartments".into(), true),
             ("/api/v1/users".into(), true),
             ("/api/v1/permissions".into(), true),

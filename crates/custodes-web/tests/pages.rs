@@ -343,6 +343,8 @@ async fn the_api_answers_in_json_with_the_right_codes(flavour: Flavour) {
         "/api/v1/workspaces",
         "/api/v1/workspaces/{slug}/actors",
         "/api/v1/actors/{id}",
+        "/api/v1/workspaces/{slug}/relations",
+        "/api/v1/workspaces/{slug}/checks",
         "/api/v1/compartments",
         "/api/v1/users",
         "/api/v1/permissions",
