@@ -6,6 +6,7 @@
 
 pub mod access;
 pub mod audit;
+pub mod framework;
 pub mod id;
 pub mod permission;
 pub mod policy;
