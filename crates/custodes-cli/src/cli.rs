@@ -92,6 +92,21 @@ pub enum Command {
     /// Configuration helpers.
     #[command(subcommand)]
     Config(ConfigCommand),
+    /// Assessment frameworks: check a framework file, list the built-in ones.
+    #[command(subcommand)]
+    Framework(FrameworkCommand),
+}
+
+#[derive(Debug, Subcommand)]
+pub enum FrameworkCommand {
+    /// Check a framework file (see docs/framework-format.md) and list every problem with
+    /// its file, line, column and field (exit 2 when there is any).
+    Check {
+        /// The framework file (TOML).
+        file: PathBuf,
+    },
+    /// List the frameworks built into this program.
+    List,
 }
 
 #[derive(Debug, Subcommand)]

@@ -15,7 +15,9 @@ use custodes_web::{AppState, Instance};
 use tokio::net::TcpListener;
 
 use crate::Failure;
-use crate::cli::{Args, AuditCommand, Command, ConfigCommand, PasswordSource, UserCommand};
+use crate::cli::{
+    Args, AuditCommand, Command, ConfigCommand, FrameworkCommand, PasswordSource, UserCommand,
+};
 use crate::config::{self, Config};
 use crate::{demo, logging};
 
@@ -24,6 +26,11 @@ pub async fn run(args: Args) -> Result<(), Failure> {
     if let Command::Config(ConfigCommand::Example) = args.command {
         print!("{}", config::EXAMPLE);
         return Ok(());
+    }
+    match &args.command {
+        Command::Framework(FrameworkCommand::Check { file }) => return framework_check(file),
+        Command::Framework(FrameworkCommand::List) => return framework_list(),
+        _ => {}
     }
     let listen = match &args.command {
         Command::Demo { listen, .. } | Command::Serve { listen } => *listen,
@@ -38,7 +45,9 @@ pub async fn run(args: Args) -> Result<(), Failure> {
         .map_err(|e| Failure::bad_input(anyhow!(e)))?;
 
     match args.command {
-        Command::Config(ConfigCommand::Example) => unreachable!("handled above"),
+        Command::Config(ConfigCommand::Example) | Command::Framework(_) => {
+            unreachable!("handled above")
+        }
         Command::Config(ConfigCommand::Show) => show_config(&config),
         Command::Demo { listen: _, reset } => run_demo(&config, reset).await,
         Command::Serve { listen: _ } => {
@@ -429,5 +438,69 @@ async fn restore(config: &Config, file: &Path) -> Result<(), Failure> {
         summary.rows,
         summary.schema_version
     );
+    Ok(())
+}
+
+/// `custodes framework check FILE`: every problem, one per line, like a compiler.
+fn framework_check(file: &Path) -> Result<(), Failure> {
+    let name = file.display().to_string();
+    let text = std::fs::read_to_string(file)
+        .with_context(|| format!("cannot read {name}"))
+        .map_err(Failure::bad_input)?;
+    match custodes_formats::framework::read(&name, &text) {
+        Ok(f) => {
+            let fw = f.framework();
+            let indicators = fw
+                .nodes
+                .iter()
+                .filter(|n| n.as_indicator().is_some())
+                .count();
+            println!(
+                "{name}: framework {} {} ({}): {} nodes, {indicators} indicators; no problems",
+                fw.id.as_str(),
+                fw.version,
+                fw.name,
+                fw.nodes.len()
+            );
+            Ok(())
+        }
+        Err(problems) => {
+            for p in &problems {
+                eprintln!("{p}");
+            }
+            let n = problems.len();
+            Err(Failure::bad_input(anyhow!(
+                "{name}: {n} {}",
+                if n == 1 { "problem" } else { "problems" }
+            )))
+        }
+    }
+}
+
+/// `custodes framework list`: the built-in frameworks.
+fn framework_list() -> Result<(), Failure> {
+    println!("{:<24} {:<8} {:>10}  NAME", "ID", "VERSION", "INDICATORS");
+    for b in custodes_formats::builtin::FRAMEWORKS {
+        let f = custodes_formats::framework::read(b.file, b.text).map_err(|p| {
+            anyhow!(
+                "built-in framework {} is broken: {}",
+                b.file,
+                p.first().map(ToString::to_string).unwrap_or_default()
+            )
+        })?;
+        let fw = f.framework();
+        let indicators = fw
+            .nodes
+            .iter()
+            .filter(|n| n.as_indicator().is_some())
+            .count();
+        println!(
+            "{:<24} {:<8} {:>10}  {}",
+            fw.id.as_str(),
+            fw.version,
+            indicators,
+            fw.name
+        );
+    }
     Ok(())
 }

@@ -502,3 +502,60 @@ fn demo_creates_then_reuses_the_demo_country() {
     assert_eq!(code, 0);
     assert!(out.starts_with("audit chain intact: "), "{out}");
 }
+
+#[test]
+fn framework_check_lists_every_problem_or_says_none() {
+    let dir = tempfile::tempdir().unwrap();
+    let good = dir.path().join("good.toml");
+    std::fs::write(
+        &good,
+        "format = \"custodes-framework/1\"\n[framework]\nid = \"t\"\nversion = \"1\"\nname = \"T\"\n\
+         [[scale]]\nid = \"s\"\nkind = \"numeric\"\nlevels = [{ id = \"0\", value = 0 }, { id = \"1\", value = 100 }]\n\
+         [[node]]\nid = \"root\"\ntitle = \"T\"\naggregation = \"mean\"\n\
+         [[node]]\nid = \"i1\"\nparent = \"root\"\ntitle = \"I\"\nscale = \"s\"\nanchors = [\"no\", \"yes\"]\n",
+    )
+    .unwrap();
+    let (code, out, err) = run(custodes(dir.path())
+        .arg("framework")
+        .arg("check")
+        .arg(&good));
+    assert_eq!(code, 0, "{err}");
+    assert!(
+        out.trim_end()
+            .ends_with("framework t 1 (T): 2 nodes, 1 indicators; no problems"),
+        "{out}"
+    );
+
+    let bad = dir.path().join("bad.toml");
+    let text = std::fs::read_to_string(&good)
+        .unwrap()
+        .replace("scale = \"s\"", "scale = \"z\"")
+        .replace("aggregation = \"mean\"", "aggregation = \"median\"");
+    std::fs::write(&bad, text).unwrap();
+    let (code, _, err) = run(custodes(dir.path()).arg("framework").arg("check").arg(&bad));
+    assert_eq!(code, 2);
+    let lines: Vec<&str> = err.lines().collect();
+    let name = bad.display().to_string();
+    assert_eq!(lines.len(), 3, "{err}");
+    assert!(
+        lines[0].starts_with(&format!(
+            "{name}:13:15: node[root].aggregation: unknown aggregation 'median'"
+        )),
+        "{err}"
+    );
+    assert!(
+        lines[1].starts_with(&format!("{name}:18:9: node[i1].scale: unknown scale 'z'")),
+        "{err}"
+    );
+    assert_eq!(lines[2], format!("error: {name}: 2 problems"));
+}
+
+#[test]
+fn framework_list_shows_the_built_in_frameworks() {
+    let dir = tempfile::tempdir().unwrap();
+    let (code, out, err) = run(custodes(dir.path()).args(["framework", "list"]));
+    assert_eq!(code, 0, "{err}");
+    for id in ["ideal-security-sector", "good-governance", "integrity"] {
+        assert!(out.lines().any(|l| l.starts_with(id)), "{out}");
+    }
+}

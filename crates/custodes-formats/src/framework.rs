@@ -515,6 +515,22 @@ pub fn read(file: &str, text: &str) -> Result<ValidFramework, Vec<Diagnostic>> {
             kind,
         });
     }
+    let roots: Vec<&Spanned<NodeDoc>> = doc
+        .node
+        .iter()
+        .filter(|n| n.get_ref().parent.is_none())
+        .collect();
+    if roots.len() != 1 {
+        let span = roots.get(1).map(|n| n.span());
+        r.bad(
+            span,
+            "node.parent",
+            format!(
+                "a framework has exactly one root node (a node without a parent); this file has {}",
+                roots.len()
+            ),
+        );
+    }
     if !r.problems.is_empty() {
         return Err(r.problems);
     }

@@ -5,6 +5,7 @@
 //! Architecture invariant: this crate touches no database and reads no file itself; it
 //! is handed the text and the file's name, and returns data or diagnostics.
 
+pub mod builtin;
 pub mod diagnostic;
 pub mod framework;
 

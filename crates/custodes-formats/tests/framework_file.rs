@@ -93,6 +93,19 @@ fn bad_files_name_the_place(#[case] text: &str, #[case] expected: &str) {
 }
 
 #[test]
+fn a_second_root_is_refused() {
+    let text = GOOD.replace(
+        "parent = \"root\"\ntitle = \"Strategy\"",
+        "title = \"Strategy\"",
+    );
+    let problems = read("tiny.toml", &text).unwrap_err();
+    assert_eq!(
+        problems[0].to_string(),
+        "tiny.toml:30:1: node.parent: a framework has exactly one root node (a node without a parent); this file has 2"
+    );
+}
+
+#[test]
 fn every_problem_is_reported_not_only_the_first() {
     let text = GOOD
         .replace(
