@@ -160,6 +160,15 @@ const CHECKS = [
     },
   },
   {
+    name: 'framework browser',
+    run: async (t) => {
+      const s = await t.signIn('assessor');
+      await t.visit(s, '/frameworks/ideal-security-sector', { screenshot: 'framework-ideal-security-sector' });
+      const count = await s.page.locator('main details').count();
+      if (count < 30) throw new Error(`only ${count} indicators shown`);
+    },
+  },
+  {
     name: 'sector map: picture and checks',
     run: async (t) => {
       const s = await t.session('planner');

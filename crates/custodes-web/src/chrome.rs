@@ -51,6 +51,11 @@ impl Chrome {
                 href,
             });
         }
+        nav.push(NavItem {
+            label: "Frameworks",
+            href: "/frameworks".into(),
+            current: path.starts_with("/frameworks"),
+        });
         let mut add = |action: Action, label: &'static str, href: &str| {
             if visitor.may(action) {
                 nav.push(NavItem {

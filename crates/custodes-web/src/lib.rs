@@ -15,6 +15,7 @@ mod auth;
 mod chrome;
 mod error;
 mod form;
+mod frameworks;
 mod health;
 mod home;
 mod sector;
@@ -71,6 +72,8 @@ pub fn router(state: AppState) -> Router {
         .route("/workspaces", get(home::workspaces))
         .route("/sign-in", get(signin::page).post(signin::submit))
         .route("/sign-out", post(signin::sign_out))
+        .route("/frameworks", get(frameworks::list))
+        .route("/frameworks/{id}", get(frameworks::show))
         .route("/w/{slug}/actors", get(actors::list))
         .route("/w/{slug}/map", get(sector::map))
         .route(

@@ -88,6 +88,29 @@ async fn unknown_pages_are_404_pages(flavour: Flavour) {
     assert_eq!(status, StatusCode::NOT_FOUND);
 }
 
+async fn the_framework_browser_shows_the_built_in_frameworks(flavour: Flavour) {
+    let (_db, app, _) = app(flavour).await;
+    let (status, _, body) = get(&app, "/frameworks").await;
+    assert_eq!(status, StatusCode::OK);
+    for name in [
+        "Ideal Security Sector",
+        "Good Governance of the Security Sector",
+        "Integrity of the Security Sector",
+    ] {
+        assert!(body.contains(name), "{name}");
+    }
+    let (status, _, body) = get(&app, "/frameworks/ideal-security-sector").await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(
+        body.contains("<span class=\"details__id\">c1.1</span>"),
+        "{body}"
+    );
+    assert_eq!(body.matches("<details class=\"details\">").count(), 37);
+    assert!(body.contains("What must be true"));
+    let (status, _, _) = get(&app, "/frameworks/no-such-framework").await;
+    assert_eq!(status, StatusCode::NOT_FOUND);
+}
+
 async fn assets_are_served_from_the_binary(flavour: Flavour) {
     let (_db, app, _) = app(flavour).await;
     let (status, headers, body) = get(&app, "/assets/custodes.css").await;
@@ -116,6 +139,7 @@ on_both_backends!(
     health_reports_the_database,
     unknown_pages_are_404_pages,
     assets_are_served_from_the_binary,
+    the_framework_browser_shows_the_built_in_frameworks,
     every_response_carries_the_security_headers,
     sign_in_sets_a_safe_cookie_and_forms_need_their_token,
     the_api_answers_in_json_with_the_right_codes,

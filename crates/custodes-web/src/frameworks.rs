@@ -1,0 +1,202 @@
+//! The framework browser: the built-in assessment frameworks, their characteristics,
+//! indicators, anchored levels and tags. Frameworks are public.
+
+use askama::Template;
+use askama_web::WebTemplate;
+use axum::extract::{Path, State};
+use custodes_core::framework::{NodeKind, ScaleKind, ValidFramework};
+use custodes_formats::builtin::FRAMEWORKS;
+
+use crate::auth::Visitor;
+use crate::chrome::Chrome;
+use crate::{AppState, WebError};
+
+/// Every built-in framework, read and checked. They are checked by the test suite, so a
+/// broken one here is a defect and is left out rather than shown half.
+pub(crate) fn built_in() -> Vec<ValidFramework> {
+    FRAMEWORKS
+        .iter()
+        .filter_map(|b| custodes_formats::framework::read(b.file, b.text).ok())
+        .collect()
+}
+
+/// A framework in the list.
+pub(crate) struct FrameworkRow {
+    id: String,
+    name: String,
+    version: String,
+    characteristics: usize,
+    indicators: usize,
+}
+
+#[derive(Template, WebTemplate)]
+#[template(path = "frameworks/list.html")]
+pub(crate) struct ListPage {
+    chrome: Chrome,
+    rows: Vec<FrameworkRow>,
+}
+
+/// `GET /frameworks`.
+pub(crate) async fn list(State(state): State<AppState>, visitor: Visitor) -> ListPage {
+    let rows = built_in()
+        .iter()
+        .map(|f| {
+            let fw = f.framework();
+            FrameworkRow {
+                id: fw.id.as_str().to_owned(),
+                name: fw.name.clone(),
+                version: fw.version.clone(),
+                characteristics: f
+                    .roots()
+                    .first()
+                    .map_or(0, |r| f.children(r.id.as_str()).len()),
+                indicators: fw
+                    .nodes
+                    .iter()
+                    .filter(|n| n.as_indicator().is_some())
+                    .count(),
+            }
+        })
+        .collect();
+    ListPage {
+        chrome: Chrome::new(&state, &visitor, "/frameworks").await,
+        rows,
+    }
+}
+
+/// An indicator as the browser shows it.
+pub(crate) struct IndicatorView {
+    id: String,
+    title: String,
+    question: String,
+    guidance: String,
+    anchors: Vec<(String, String)>,
+    tags: Vec<String>,
+}
+
+/// A grouping node with its indicators.
+pub(crate) struct SectionView {
+    id: String,
+    title: String,
+    rule: String,
+    indicators: Vec<IndicatorView>,
+}
+
+#[derive(Template, WebTemplate)]
+#[template(path = "frameworks/show.html")]
+pub(crate) struct ShowPage {
+    chrome: Chrome,
+    name: String,
+    version: String,
+    rule: String,
+    sections: Vec<SectionView>,
+}
+
+fn rule_of(f: &ValidFramework, id: &str) -> String {
+    match f.node(id).map(|n| &n.kind) {
+        Some(NodeKind::Group(g)) => {
+            let mut s = format!("{:?}", g.aggregation).to_lowercase();
+            s = match s.as_str() {
+                "mean" => "the mean of its parts".into(),
+                "weightedmean" => "the weighted mean of its parts".into(),
+                "minimum" => "the lowest of its parts (weakest link)".into(),
+                "sumofmaximum" => "the sum of its parts as a percentage of their maximum".into(),
+                _ => s,
+            };
+            if let Some(r) = g.rounding {
+                s.push_str(&format!(", rounded to {} decimals", r.decimals));
+            }
+            if let Some(b) = &g.bands {
+                let mut bands = b.bands.clone();
+                bands.sort_by_key(|x| std::cmp::Reverse(x.min));
+                let list: Vec<String> = bands
+                    .iter()
+                    .map(|x| format!("{} from {}", x.label, x.min))
+                    .collect();
+                s.push_str(&format!("; bands: {}", list.join(", ")));
+            }
+            s
+        }
+        _ => String::new(),
+    }
+}
+
+/// `GET /frameworks/{id}`.
+pub(crate) async fn show(
+    State(state): State<AppState>,
+    visitor: Visitor,
+    Path(id): Path<String>,
+) -> Result<ShowPage, WebError> {
+    let all = built_in();
+    let f = all
+        .iter()
+        .find(|f| f.framework().id.as_str() == id)
+        .ok_or(WebError::NotFound)?;
+    let fw = f.framework();
+    let root = f
+        .roots()
+        .first()
+        .map(|r| r.id.as_str().to_owned())
+        .unwrap_or_default();
+    let mut sections = Vec::new();
+    for c in f.children(&root) {
+        let mut indicators = Vec::new();
+        for n in f.children(c.id.as_str()) {
+            let Some(ind) = n.as_indicator() else {
+                continue;
+            };
+            let anchors = fw
+                .scales
+                .iter()
+                .find(|s| s.id == ind.scale)
+                .map(|s| match &s.kind {
+                    ScaleKind::Numeric { levels } => levels
+                        .iter()
+                        .map(|l| (l.value.to_string(), l.descriptor.clone()))
+                        .collect(),
+                    ScaleKind::Ordinal { grades, .. } => grades
+                        .iter()
+                        .map(|g| (g.id.as_str().to_owned(), g.descriptor.clone()))
+                        .collect(),
+                })
+                .unwrap_or_default();
+            let t = &ind.tags;
+            let mut tags: Vec<String> = Vec::new();
+            if let Some(s) = t.standing {
+                tags.push(s.label().to_owned());
+            }
+            tags.extend(
+                t.deficit_sources
+                    .iter()
+                    .map(|d| format!("Deficit: {}", d.label())),
+            );
+            tags.extend(
+                t.reform_fields
+                    .iter()
+                    .map(|r| format!("Reform field: {}", r.label())),
+            );
+            tags.extend(t.actor_kinds.iter().map(|k| k.label().to_owned()));
+            indicators.push(IndicatorView {
+                id: n.id.as_str().to_owned(),
+                title: n.title.clone(),
+                question: ind.question.clone(),
+                guidance: ind.guidance.clone(),
+                anchors,
+                tags,
+            });
+        }
+        sections.push(SectionView {
+            id: c.id.as_str().to_owned(),
+            title: c.title.clone(),
+            rule: rule_of(f, c.id.as_str()),
+            indicators,
+        });
+    }
+    Ok(ShowPage {
+        chrome: Chrome::new(&state, &visitor, "/frameworks").await,
+        name: fw.name.clone(),
+        version: fw.version.clone(),
+        rule: rule_of(f, &root),
+        sections,
+    })
+}
