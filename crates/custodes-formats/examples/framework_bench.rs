@@ -22,7 +22,10 @@ fn generate() -> String {
          [[node]]\nid = \"root\"\ntitle = \"Generated\"\naggregation = \"mean\"\nrounding = { method = \"half_up\", decimals = 0 }\nbands = \"maturity\"\n",
     );
     for g in 0..GROUPS {
-        let _ = write!(s, "\n[[node]]\nid = \"g{g}\"\nparent = \"root\"\ntitle = \"Group {g}\"\naggregation = \"mean\"\nrounding = {{ method = \"half_up\", decimals = 1 }}\n");
+        let _ = write!(
+            s,
+            "\n[[node]]\nid = \"g{g}\"\nparent = \"root\"\ntitle = \"Group {g}\"\naggregation = \"mean\"\nrounding = {{ method = \"half_up\", decimals = 1 }}\n"
+        );
         for i in 0..PER_GROUP {
             let _ = write!(
                 s,
@@ -41,7 +44,9 @@ fn generate() -> String {
 
 fn main() {
     let mut args = std::env::args().skip(1);
-    let file = args.next().unwrap_or_else(|| "/tmp/custodes-bench-framework.toml".into());
+    let file = args
+        .next()
+        .unwrap_or_else(|| "/tmp/custodes-bench-framework.toml".into());
     let runs: usize = args.next().and_then(|r| r.parse().ok()).unwrap_or(7);
     if !std::path::Path::new(&file).exists() {
         std::fs::write(&file, generate()).expect("write the generated framework");
@@ -50,12 +55,17 @@ fn main() {
     for run in 1..=runs {
         let started = Instant::now();
         let text = std::fs::read_to_string(&file).expect("read the framework");
-        let f = custodes_formats::framework::read(&file, &text).expect("the generated framework is valid");
+        let f = custodes_formats::framework::read(&file, &text)
+            .expect("the generated framework is valid");
         let ms = started.elapsed().as_secs_f64() * 1000.0;
         assert_eq!(f.framework().nodes.len(), 1 + GROUPS + GROUPS * PER_GROUP);
         println!("custodes run {run}: {ms:.1} ms");
         times.push(ms);
     }
     times.sort_by(f64::total_cmp);
-    println!("custodes median: {:.1} ms ({} nodes)", times[times.len() / 2], 1 + GROUPS + GROUPS * PER_GROUP);
+    println!(
+        "custodes median: {:.1} ms ({} nodes)",
+        times[times.len() / 2],
+        1 + GROUPS + GROUPS * PER_GROUP
+    );
 }
