@@ -229,6 +229,37 @@ impl Store {
         Ok(Page { items, total })
     }
 
+    /// Every actor of a workspace the viewer may read, by name (for exports, pictures,
+    /// checks and choice lists), read page by page.
+    pub async fn all_actors(
+        &self,
+        viewer: &Viewer,
+        today: NaiveDate,
+        workspace: WorkspaceId,
+    ) -> Result<Vec<SectorActor>, StoreError> {
+        const PAGE: i64 = 500;
+        let mut out = Vec::new();
+        loop {
+            let page = self
+                .list_actors(
+                    viewer,
+                    today,
+                    workspace,
+                    &ActorQuery {
+                        limit: Some(PAGE),
+                        offset: out.len() as i64,
+                        ..ActorQuery::default()
+                    },
+                )
+                .await?;
+            let n = page.items.len() as i64;
+            out.extend(page.items);
+            if n < PAGE {
+                return Ok(out);
+            }
+        }
+    }
+
     /// One actor, when the viewer may read it; `None` when it does not exist or the
     /// viewer may not read it (the two are indistinguishable).
     pub async fn get_actor(

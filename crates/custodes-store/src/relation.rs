@@ -11,7 +11,6 @@ use serde::Serialize;
 use sqlx::Row;
 use uuid::Uuid;
 
-use crate::actor::ActorQuery;
 use crate::database::Store;
 use crate::error::{StoreError, conflict};
 use crate::policy::{ViewerBinds, visible};
@@ -224,32 +223,18 @@ impl Store {
         today: NaiveDate,
         workspace: WorkspaceId,
     ) -> Result<(Vec<MapActor>, Vec<Relation>, Vec<Finding>), StoreError> {
-        let mut actors = Vec::new();
-        loop {
-            let page = self
-                .list_actors(
-                    viewer,
-                    today,
-                    workspace,
-                    &ActorQuery {
-                        limit: Some(500),
-                        offset: actors.len() as i64,
-                        ..ActorQuery::default()
-                    },
-                )
-                .await?;
-            let n = page.items.len();
-            actors.extend(page.items.into_iter().map(|a| MapActor {
+        let actors: Vec<MapActor> = self
+            .all_actors(viewer, today, workspace)
+            .await?
+            .into_iter()
+            .map(|a| MapActor {
                 id: a.id,
                 name: a.fields.name,
                 kind: a.fields.kind,
                 parent: a.parent,
                 legal_basis: a.fields.legal_basis,
-            }));
-            if n < 500 {
-                break;
-            }
-        }
+            })
+            .collect();
         let relations = self.list_relations(viewer, today, workspace, None).await?;
         let map_relations: Vec<MapRelation> = relations
             .iter()

@@ -246,17 +246,8 @@ pub(crate) async fn show(
     let others = if may_edit {
         state
             .store
-            .list_actors(
-                &visitor.viewer,
-                today(),
-                ws.id,
-                &ActorQuery {
-                    limit: Some(500),
-                    ..ActorQuery::default()
-                },
-            )
+            .all_actors(&visitor.viewer, today(), ws.id)
             .await?
-            .items
             .into_iter()
             .filter(|a| a.id != actor.id)
             .map(|a| Choice {
@@ -523,15 +514,7 @@ async fn form_page(
 ) -> Result<FormPage, WebError> {
     let all = state
         .store
-        .list_actors(
-            &visitor.viewer,
-            today(),
-            ws.id,
-            &ActorQuery {
-                limit: Some(500),
-                ..ActorQuery::default()
-            },
-        )
+        .all_actors(&visitor.viewer, today(), ws.id)
         .await?;
     let mut parents = vec![Choice {
         value: String::new(),
@@ -539,8 +522,7 @@ async fn form_page(
         selected: form.parent.is_empty(),
     }];
     parents.extend(
-        all.items
-            .iter()
+        all.iter()
             .filter(|a| Some(a.id) != editing)
             .map(|a| Choice {
                 value: a.id.to_string(),
@@ -728,35 +710,6 @@ pub(crate) async fn update(
     save(state, visitor, headers, slug, Some(id), data).await
 }
 
-/// Every actor the viewer may read, for exports.
-async fn all_visible(
-    state: &AppState,
-    visitor: &Visitor,
-    ws: &Workspace,
-) -> Result<Vec<SectorActor>, WebError> {
-    let mut out = Vec::new();
-    loop {
-        let page = state
-            .store
-            .list_actors(
-                &visitor.viewer,
-                today(),
-                ws.id,
-                &ActorQuery {
-                    limit: Some(500),
-                    offset: out.len() as i64,
-                    ..ActorQuery::default()
-                },
-            )
-            .await?;
-        let n = page.items.len();
-        out.extend(page.items);
-        if n < 500 {
-            return Ok(out);
-        }
-    }
-}
-
 /// `GET /w/{slug}/actors.csv`: what the viewer may read, as CSV.
 pub(crate) async fn export_csv(
     State(state): State<AppState>,
@@ -765,7 +718,10 @@ pub(crate) async fn export_csv(
 ) -> Result<Response, WebError> {
     let slug = slug.strip_suffix(".csv").unwrap_or(&slug).to_owned();
     let ws = workspace(&state.store, &slug).await?;
-    let actors = all_visible(&state, &visitor, &ws).await?;
+    let actors = state
+        .store
+        .all_actors(&visitor.viewer, today(), ws.id)
+        .await?;
     let mut out = String::from(
         "id,name,kind,pillar,mandate,legal_basis,personnel,budget_usd,parent_id,classification\r\n",
     );
