@@ -16,6 +16,7 @@
 mod aggregate;
 mod answer;
 mod band;
+mod diagnose;
 mod id;
 mod node;
 mod number;
@@ -32,6 +33,7 @@ use serde::{Deserialize, Serialize};
 pub use aggregate::{Aggregation, LookupRow};
 pub use answer::{Answer, AnswerValue};
 pub use band::{Band, Bands, ValueBasis};
+pub use diagnose::{Change, Diagnosis, DiagnosisKey, DiagnosisLine, Shortfall, compare, diagnose};
 pub use id::{FrameworkId, LevelId, NodeId, ScaleId};
 pub use node::{Group, Indicator, Node, NodeKind};
 pub use number::{Number, ParseNumberError};
