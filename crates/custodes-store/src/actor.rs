@@ -394,27 +394,18 @@ impl Store {
         let id = ActorId::from_uuid(Uuid::now_v7());
         let now = crate::time::now();
         let mut tx = self.begin_write().await?;
-        sqlx::query(
-            "INSERT INTO actor (id, workspace_id, name, kind, mandate, legal_basis, personnel, budget, \
-             parent_id, level, justification, declassify_on, declassify_to, created_at, updated_at) \
+        // The input's eleven columns come first, as in the update below.
+        let insert = sqlx::query(
+            "INSERT INTO actor (name, kind, mandate, legal_basis, personnel, budget, parent_id, \
+             level, justification, declassify_on, declassify_to, id, workspace_id, created_at, updated_at) \
              VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $14)",
-        )
-        .bind(id.to_string())
-        .bind(workspace.to_string())
-        .bind(input.fields.name.trim())
-        .bind(input.fields.kind.as_str())
-        .bind(input.fields.mandate.trim())
-        .bind(input.fields.legal_basis.trim())
-        .bind(input.fields.personnel)
-        .bind(input.fields.budget)
-        .bind(input.parent.map(|p| p.to_string()))
-        .bind(input.classification.level.rank())
-        .bind(input.classification.justification.clone())
-        .bind(input.classification.declassify_on.map(|d| d.to_string()))
-        .bind(input.classification.declassify_to.rank())
-        .bind(&now)
-        .execute(tx.conn())
-        .await?;
+        );
+        bind_input(insert, &input)
+            .bind(id.to_string())
+            .bind(workspace.to_string())
+            .bind(&now)
+            .execute(tx.conn())
+            .await?;
         write_compartments(&mut tx, id, &input.classification.compartments).await?;
         let created = SectorActor {
             id,
@@ -468,26 +459,16 @@ impl Store {
             .await?;
         let now = crate::time::now();
         let mut tx = self.begin_write().await?;
-        sqlx::query(
+        let update = sqlx::query(
             "UPDATE actor SET name = $1, kind = $2, mandate = $3, legal_basis = $4, personnel = $5, \
              budget = $6, parent_id = $7, level = $8, justification = $9, declassify_on = $10, \
              declassify_to = $11, updated_at = $12 WHERE id = $13",
-        )
-        .bind(input.fields.name.trim())
-        .bind(input.fields.kind.as_str())
-        .bind(input.fields.mandate.trim())
-        .bind(input.fields.legal_basis.trim())
-        .bind(input.fields.personnel)
-        .bind(input.fields.budget)
-        .bind(input.parent.map(|p| p.to_string()))
-        .bind(input.classification.level.rank())
-        .bind(input.classification.justification.clone())
-        .bind(input.classification.declassify_on.map(|d| d.to_string()))
-        .bind(input.classification.declassify_to.rank())
-        .bind(&now)
-        .bind(id.to_string())
-        .execute(tx.conn())
-        .await?;
+        );
+        bind_input(update, &input)
+            .bind(&now)
+            .bind(id.to_string())
+            .execute(tx.conn())
+            .await?;
         if reclassified {
             sqlx::query(
                 "DELETE FROM record_compartment WHERE record_kind = 'actor' AND record_id = $1",
@@ -525,6 +506,25 @@ impl Store {
         tx.commit().await?;
         Ok(updated)
     }
+}
+
+type Query<'q> = sqlx::query::Query<'q, sqlx::Any, sqlx::any::AnyArguments>;
+
+/// Binds an actor input's eleven columns, in the order both the insert and the update
+/// name them: name, kind, mandate, legal basis, personnel, budget, parent, level,
+/// justification, declassification date and level.
+fn bind_input<'q>(q: Query<'q>, input: &ActorInput) -> Query<'q> {
+    q.bind(input.fields.name.trim().to_owned())
+        .bind(input.fields.kind.as_str())
+        .bind(input.fields.mandate.trim().to_owned())
+        .bind(input.fields.legal_basis.trim().to_owned())
+        .bind(input.fields.personnel)
+        .bind(input.fields.budget)
+        .bind(input.parent.map(|p| p.to_string()))
+        .bind(input.classification.level.rank())
+        .bind(input.classification.justification.clone())
+        .bind(input.classification.declassify_on.map(|d| d.to_string()))
+        .bind(input.classification.declassify_to.rank())
 }
 
 async fn write_compartments(
