@@ -621,6 +621,51 @@ pub(crate) async fn checks(
     ))
 }
 
+/// A built-in framework in the list.
+#[derive(Serialize, ToSchema)]
+pub(crate) struct FrameworkSummaryDto {
+    id: String,
+    version: String,
+    name: String,
+    indicators: usize,
+}
+
+#[utoipa::path(get, path = "/api/v1/frameworks", tag = "frameworks",
+    responses((status = 200, description = "The frameworks built into this program", body = Vec<FrameworkSummaryDto>)))]
+pub(crate) async fn frameworks() -> Json<Vec<FrameworkSummaryDto>> {
+    Json(
+        crate::frameworks::built_in()
+            .iter()
+            .map(|f| {
+                let fw = f.framework();
+                FrameworkSummaryDto {
+                    id: fw.id.as_str().to_owned(),
+                    version: fw.version.clone(),
+                    name: fw.name.clone(),
+                    indicators: fw
+                        .nodes
+                        .iter()
+                        .filter(|n| n.as_indicator().is_some())
+                        .count(),
+                }
+            })
+            .collect(),
+    )
+}
+
+#[utoipa::path(get, path = "/api/v1/frameworks/{id}", tag = "frameworks",
+    params(("id" = String, Path, description = "The framework's id")),
+    responses((status = 200, description = "The whole framework: scales, nodes, scoring rules, anchors and tags (numbers as exact fractions)", body = Object), (status = 404, description = "No such framework", body = ErrorDto)))]
+pub(crate) async fn framework(
+    Path(id): Path<String>,
+) -> Result<Json<custodes_core::framework::Framework>, ApiError> {
+    crate::frameworks::built_in()
+        .into_iter()
+        .find(|f| f.framework().id.as_str() == id)
+        .map(|f| Json(f.into_inner()))
+        .ok_or(ApiError(WebError::NotFound))
+}
+
 struct TokenSecurity;
 
 impl utoipa::Modify for TokenSecurity {
@@ -643,8 +688,8 @@ impl utoipa::Modify for TokenSecurity {
 #[derive(OpenApi)]
 #[openapi(
     info(title = "Custodes API", description = "The data of a security sector reform, through the same access policy as the web pages: every list, count and record shows only what the caller's clearance and compartments allow."),
-    paths(me, tokens, workspaces, list_actors, get_actor, create_actor, relations, checks, compartments, users, permissions, audit),
-    components(schemas(RelationDto, FindingDto, Me, TokenDto, WorkspaceDto, ActorDto, ActorPage, ClassificationDto, NewActor, ErrorDto, CompartmentDto, UserDto, PermissionDto, AuditEntryDto, AuditPageDto)),
+    paths(me, tokens, frameworks, framework, workspaces, list_actors, get_actor, create_actor, relations, checks, compartments, users, permissions, audit),
+    components(schemas(FrameworkSummaryDto, RelationDto, FindingDto, Me, TokenDto, WorkspaceDto, ActorDto, ActorPage, ClassificationDto, NewActor, ErrorDto, CompartmentDto, UserDto, PermissionDto, AuditEntryDto, AuditPageDto)),
     modifiers(&TokenSecurity)
 )]
 pub(crate) struct ApiDoc;

@@ -113,6 +113,8 @@ pub fn router(state: AppState) -> Router {
         .route("/api/docs", get(api::docs))
         .route("/api/v1/openapi.json", get(api::openapi))
         .route("/api/v1/me", get(api::me))
+        .route("/api/v1/frameworks", get(api::frameworks))
+        .route("/api/v1/frameworks/{id}", get(api::framework))
         .route("/api/v1/workspaces", get(api::workspaces))
         .route(
             "/api/v1/workspaces/{slug}/actors",

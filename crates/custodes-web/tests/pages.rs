@@ -109,6 +109,21 @@ async fn the_framework_browser_shows_the_built_in_frameworks(flavour: Flavour) {
     assert!(body.contains("What must be true"));
     let (status, _, _) = get(&app, "/frameworks/no-such-framework").await;
     assert_eq!(status, StatusCode::NOT_FOUND);
+    let (status, _, json) = get(&app, "/api/v1/frameworks/integrity").await;
+    assert_eq!(status, StatusCode::OK);
+    let doc: serde_json::Value = serde_json::from_str(&json).unwrap();
+    assert_eq!(doc["id"], "integrity");
+    assert!(doc["nodes"].as_array().unwrap().len() > 20);
+    let (status, _, json) = get(&app, "/api/v1/frameworks").await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(
+        serde_json::from_str::<serde_json::Value>(&json)
+            .unwrap()
+            .as_array()
+            .unwrap()
+            .len(),
+        3
+    );
 }
 
 async fn assets_are_served_from_the_binary(flavour: Flavour) {
@@ -364,6 +379,8 @@ async fn the_api_answers_in_json_with_the_right_codes(flavour: Flavour) {
     for path in [
         "/api/v1/me",
         "/api/v1/tokens",
+        "/api/v1/frameworks",
+        "/api/v1/frameworks/{id}",
         "/api/v1/workspaces",
         "/api/v1/workspaces/{slug}/actors",
         "/api/v1/actors/{id}",
