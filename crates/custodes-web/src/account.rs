@@ -69,9 +69,6 @@ pub(crate) async fn submit(
     form: FormData,
 ) -> Result<Response, WebError> {
     auth::check_form(&visitor, &headers, form.get("csrf"))?;
-    if visitor.token_scope.is_some() {
-        return Err(WebError::Forbidden);
-    }
     let user = visitor.signed_in()?.clone();
     let code = form.text("code");
     let result = if form.get("disable").is_some() {

@@ -197,6 +197,9 @@ pub(crate) struct UserPage {
     levels: Vec<Opt>,
     memberships: Vec<Membership>,
     tokens: Vec<custodes_store::session::ApiToken>,
+    now: String,
+    token_caption: String,
+    revoke_action: String,
     second_factor: bool,
     saved: bool,
 }
@@ -231,6 +234,8 @@ pub(crate) async fn user(
         .collect();
     let tokens = state.store.list_tokens(&user).await?;
     let second_factor = state.store.has_second_factor(&user).await?;
+    let token_caption = format!("API tokens of {}", user.display_name);
+    let revoke_action = format!("/admin/users/{}", user.username);
     Ok(UserPage {
         chrome: Chrome::new(&state, &visitor, "/admin/users").await,
         roles: role_options(Some(user.role)),
@@ -240,6 +245,9 @@ pub(crate) async fn user(
         disabled: user.disabled,
         memberships,
         tokens,
+        now: crate::now_stored(),
+        token_caption,
+        revoke_action,
         second_factor,
         saved: q.saved.is_some(),
     })

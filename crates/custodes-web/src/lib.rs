@@ -60,6 +60,12 @@ pub(crate) fn today() -> chrono::NaiveDate {
     chrono::Utc::now().date_naive()
 }
 
+/// Now, in the form the store keeps times in (RFC 3339, UTC, milliseconds), to compare
+/// with stored times.
+pub(crate) fn now_stored() -> String {
+    chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Millis, true)
+}
+
 /// A strong password for a new account.
 pub(crate) fn generate_password() -> String {
     custodes_store::password::generate()

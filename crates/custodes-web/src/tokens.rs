@@ -23,6 +23,8 @@ pub(crate) struct TokensPage {
     problems: Problems,
     created: Option<(String, String)>,
     now: String,
+    token_caption: &'static str,
+    revoke_action: &'static str,
 }
 
 async fn page(
@@ -37,7 +39,9 @@ async fn page(
         tokens: state.store.list_tokens(user).await?,
         problems,
         created,
-        now: chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Millis, true),
+        now: crate::now_stored(),
+        token_caption: "Your tokens",
+        revoke_action: "/account/tokens",
     })
 }
 
@@ -60,9 +64,6 @@ pub(crate) async fn submit(
 ) -> Result<Response, WebError> {
     auth::check_form(&visitor, &headers, form.get("csrf"))?;
     visitor.require(Action::UseApiTokens)?;
-    if visitor.token_scope.is_some() {
-        return Err(WebError::Forbidden);
-    }
     let user = visitor.signed_in()?.clone();
     if let Some(id) = form.get("revoke") {
         state.store.revoke_token(&user, id).await?;
