@@ -28,11 +28,12 @@ apt_ensure() {
   DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
 }
 
-# What building Custodes needs from the system: a C compiler for the bundled SQLite.
+# What building Custodes needs from the system: a C compiler for the bundled SQLite, and
+# cmake, a C++ compiler and libclang for the bundled HiGHS solver (custodes-optimise).
 ensure_build_deps() {
   command -v cargo >/dev/null || { echo "error: cargo is not installed (https://rustup.rs)" >&2; return 2; }
   command -v cc >/dev/null || apt_ensure gcc libc6-dev
-  apt_ensure pkg-config
+  apt_ensure pkg-config cmake g++ libclang-dev
 }
 
 # PostgreSQL server binaries for the tests.
