@@ -25,11 +25,27 @@ pub enum Action {
     Reclassify,
     /// Create and revoke one's own personal access tokens.
     UseApiTokens,
+    /// Import frameworks (new versions of assessment methods) into the instance.
+    ImportFrameworks,
+    /// Open assessments, name their assessors and reviewers, and publish them.
+    ManageAssessments,
+    /// Answer the indicators of an assessment one is assessor of, with evidence.
+    AnswerAssessments,
+    /// Comment on, approve or send back an assessment one is reviewer of.
+    ReviewAssessments,
+    /// Keep the threat register, the goals and the strategy documents.
+    EditStrategy,
+    /// Comment on a strategy document in public consultation.
+    CommentOnStrategy,
+    /// Record a parliament's decision on a strategy or a plan (date, vote reference).
+    RecordParliamentaryDecision,
+    /// Keep capabilities, programmes, funding sources; optimise plans and scenarios.
+    EditPlanning,
 }
 
 impl Action {
     /// Every action, in the order the permission table lists them.
-    pub const ALL: [Action; 7] = [
+    pub const ALL: [Action; 15] = [
         Action::ManageUsers,
         Action::ManageCompartments,
         Action::ReadAuditLog,
@@ -37,6 +53,14 @@ impl Action {
         Action::EditSectorMap,
         Action::Reclassify,
         Action::UseApiTokens,
+        Action::ImportFrameworks,
+        Action::ManageAssessments,
+        Action::AnswerAssessments,
+        Action::ReviewAssessments,
+        Action::EditStrategy,
+        Action::CommentOnStrategy,
+        Action::RecordParliamentaryDecision,
+        Action::EditPlanning,
     ];
 
     /// What the action allows, in words, for the permission page.
@@ -53,6 +77,24 @@ impl Action {
             Action::EditSectorMap => "Add and edit actors of the sector map",
             Action::Reclassify => "Change the classification of a record they can read",
             Action::UseApiTokens => "Create and revoke their own API tokens",
+            Action::ImportFrameworks => "Import frameworks and new versions of them",
+            Action::ManageAssessments => {
+                "Open assessments, name their assessors and reviewers, and publish them"
+            }
+            Action::AnswerAssessments => {
+                "Answer the indicators of assessments they are assessor of, with evidence"
+            }
+            Action::ReviewAssessments => {
+                "Comment on, approve or send back assessments they are reviewer of"
+            }
+            Action::EditStrategy => "Keep the threat register, the goals and strategy documents",
+            Action::CommentOnStrategy => "Comment on a strategy in public consultation",
+            Action::RecordParliamentaryDecision => {
+                "Record a parliament's decision on a strategy or a plan"
+            }
+            Action::EditPlanning => {
+                "Keep capabilities, programmes and funding sources; optimise plans and scenarios"
+            }
         }
     }
 
@@ -66,6 +108,14 @@ impl Action {
             Action::EditSectorMap => "edit_sector_map",
             Action::Reclassify => "reclassify",
             Action::UseApiTokens => "use_api_tokens",
+            Action::ImportFrameworks => "import_frameworks",
+            Action::ManageAssessments => "manage_assessments",
+            Action::AnswerAssessments => "answer_assessments",
+            Action::ReviewAssessments => "review_assessments",
+            Action::EditStrategy => "edit_strategy",
+            Action::CommentOnStrategy => "comment_on_strategy",
+            Action::RecordParliamentaryDecision => "record_parliamentary_decision",
+            Action::EditPlanning => "edit_planning",
         }
     }
 }
@@ -112,7 +162,7 @@ use Role::{
 };
 
 /// Who may do what. One row per action; a role not listed may not.
-pub const TABLE: [(Action, &[Role]); 7] = [
+pub const TABLE: [(Action, &[Role]); 15] = [
     (Action::ManageUsers, &[Adm]),
     (Action::ManageCompartments, &[Adm]),
     (Action::ReadAuditLog, &[Adm, Aud]),
@@ -123,6 +173,17 @@ pub const TABLE: [(Action, &[Role]); 7] = [
         Action::UseApiTokens,
         &[Adm, Pla, Ass, Rev, Agy, Par, Don, Aud],
     ),
+    (Action::ImportFrameworks, &[Adm, Pla]),
+    (Action::ManageAssessments, &[Adm, Pla]),
+    (Action::AnswerAssessments, &[Adm, Ass]),
+    (Action::ReviewAssessments, &[Adm, Rev]),
+    (Action::EditStrategy, &[Adm, Pla]),
+    (
+        Action::CommentOnStrategy,
+        &[Adm, Pla, Ass, Rev, Agy, Par, Don, Aud],
+    ),
+    (Action::RecordParliamentaryDecision, &[Adm, Pla, Par]),
+    (Action::EditPlanning, &[Adm, Pla]),
 ];
 
 /// True when `role` may do `action`. The anonymous public (`None`) may do none of them.
@@ -155,6 +216,14 @@ mod tests {
     #[case(Ass, Action::EditSectorMap, false)]
     #[case(Agy, Action::Reclassify, false)]
     #[case(Don, Action::UseApiTokens, true)]
+    #[case(Ass, Action::AnswerAssessments, true)]
+    #[case(Rev, Action::AnswerAssessments, false)]
+    #[case(Rev, Action::ReviewAssessments, true)]
+    #[case(Ass, Action::ReviewAssessments, false)]
+    #[case(Par, Action::RecordParliamentaryDecision, true)]
+    #[case(Par, Action::EditStrategy, false)]
+    #[case(Don, Action::CommentOnStrategy, true)]
+    #[case(Don, Action::EditPlanning, false)]
     fn the_table_answers(#[case] role: Role, #[case] action: Action, #[case] expected: bool) {
         assert_eq!(permits(Some(role), action), expected);
     }
