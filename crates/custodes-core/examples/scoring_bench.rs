@@ -54,6 +54,7 @@ fn framework() -> ValidFramework {
         id: "bench".into(),
         version: "1".into(),
         name: "Bench".into(),
+        reviewers: 1,
         scales: vec![Scale::numeric(
             "five",
             &[("0", 0), ("1", 25), ("2", 50), ("3", 75), ("4", 100)],

@@ -60,3 +60,7 @@ id_type!(
     /// An actor of the security sector (an institution, a body, a group).
     ActorId
 );
+id_type!(
+    /// An assessment: one framework version applied to one workspace for one period.
+    AssessmentId
+);

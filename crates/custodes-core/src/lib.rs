@@ -5,6 +5,7 @@
 //! the data a rule needs (including `now`) and get data back.
 
 pub mod access;
+pub mod assessment;
 pub mod audit;
 pub mod framework;
 pub mod id;
@@ -15,4 +16,4 @@ pub mod user;
 pub mod workspace;
 
 pub use access::{Level, Role};
-pub use id::{ActorId, CompartmentId, UserId, WorkspaceId};
+pub use id::{ActorId, AssessmentId, CompartmentId, UserId, WorkspaceId};

@@ -35,6 +35,7 @@ fn framework() -> Framework {
         id: "tiny".into(),
         version: "1".into(),
         name: "Tiny".into(),
+        reviewers: 1,
         scales: vec![Scale::numeric(
             "five",
             &[("0", 0), ("1", 25), ("2", 50), ("3", 75), ("4", 100)],

@@ -57,6 +57,7 @@ fn gdi() -> Framework {
         id: "ti-gdi".into(),
         version: "2020".into(),
         name: "Government Defence Integrity Index".into(),
+        reviewers: 1,
         scales: vec![Scale::numeric(
             "gdi",
             &[("0", 0), ("25", 25), ("50", 50), ("75", 75), ("100", 100)],

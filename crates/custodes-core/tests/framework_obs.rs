@@ -51,6 +51,7 @@ fn obs() -> Framework {
         id: "ibp-obs".into(),
         version: "2023".into(),
         name: "Open Budget Survey".into(),
+        reviewers: 1,
         scales: vec![
             Scale::numeric("abcde", &[("a", 100), ("b", 67), ("c", 33), ("d", 0)])
                 .with_missing("e", MissingState::NotApplicable),

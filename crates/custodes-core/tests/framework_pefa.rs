@@ -94,6 +94,7 @@ fn pefa() -> Framework {
         id: "pefa".into(),
         version: "2016".into(),
         name: "PEFA framework for assessing public financial management".into(),
+        reviewers: 1,
         scales: vec![
             Scale::ordinal("dimension", &["A", "B", "C", "D"], None),
             Scale::ordinal("indicator", &["A", "B", "C", "D"], Some("+")),

@@ -70,6 +70,7 @@ fn numeric_framework() -> impl Strategy<Value = Framework> {
                 id: "random".into(),
                 version: "1".into(),
                 name: "Random".into(),
+                reviewers: 1,
                 scales: vec![pct()],
                 nodes,
             }
@@ -274,6 +275,7 @@ fn any_framework() -> impl Strategy<Value = Framework> {
         id: "any".into(),
         version: "1".into(),
         name: String::new(),
+        reviewers: 1,
         scales: vec![pct(), Scale::ordinal("grades", &["A", "B", "C"], Some("+"))],
         nodes: nodes
             .into_iter()
@@ -368,6 +370,7 @@ proptest! {
             id: "ordinal".into(),
             version: "1".into(),
             name: String::new(),
+            reviewers: 1,
             scales: vec![
                 Scale::ordinal("dim", &["A", "B", "C"], None),
                 Scale::ordinal("result", &["A", "B", "C"], Some("+")),

@@ -20,6 +20,7 @@ fn framework(scales: Vec<Scale>, nodes: Vec<Node>) -> Framework {
         id: "test".into(),
         version: "1".into(),
         name: "Test".into(),
+        reviewers: 1,
         scales,
         nodes,
     }
@@ -398,6 +399,7 @@ fn a_broken_tree_reports_every_problem() {
         id: "".into(),
         version: "1".into(),
         name: String::new(),
+        reviewers: 1,
         scales: vec![
             pct(),
             pct(),

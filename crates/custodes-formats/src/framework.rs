@@ -40,6 +40,8 @@ struct Header {
     version: Spanned<String>,
     name: String,
     #[serde(default)]
+    reviewers: Option<Spanned<u32>>,
+    #[serde(default)]
     description: String,
     #[serde(default)]
     source: String,
@@ -225,6 +227,15 @@ pub fn read(file: &str, text: &str) -> Result<ValidFramework, Vec<Diagnostic>> {
         return Err(r.problems);
     }
     let header = doc.framework.into_inner();
+    if let Some(n) = &header.reviewers
+        && *n.get_ref() == 0
+    {
+        r.bad(
+            Some(n.span()),
+            "framework.reviewers",
+            "an assessment needs at least one reviewer",
+        );
+    }
     // Each scale's levels (id, value, descriptor), by scale id.
     let mut scales: HashMap<String, Vec<LevelRow>> = HashMap::new();
     let mut core_scales = Vec::new();
@@ -538,6 +549,7 @@ pub fn read(file: &str, text: &str) -> Result<ValidFramework, Vec<Diagnostic>> {
         id: FrameworkId::new(header.id.get_ref().clone()),
         version: header.version.get_ref().clone(),
         name: header.name,
+        reviewers: header.reviewers.as_ref().map_or(1, |r| *r.get_ref()),
         scales: core_scales,
         nodes,
     };

@@ -1,23 +1,21 @@
 //! Actors of the sector map: the first records that carry a classification. Every read
 //! takes a viewer and applies the access policy inside its SQL.
 
-use std::collections::{BTreeMap, BTreeSet};
-
 use chrono::NaiveDate;
 use custodes_core::audit::Actor;
 use custodes_core::permission::{Action, permits};
-use custodes_core::policy::{Classification, Viewer, may_assign};
+use custodes_core::policy::{Classification, Viewer};
 use custodes_core::sector::{ActorFields, ActorKind, FieldError};
-use custodes_core::{ActorId, CompartmentId, Level, WorkspaceId};
+use custodes_core::{ActorId, WorkspaceId};
 use serde::Serialize;
 use sqlx::Row;
 use sqlx::any::AnyRow;
 use uuid::Uuid;
 
+use crate::classified;
 use crate::database::Store;
 use crate::error::StoreError;
 use crate::policy::{ViewerBinds, visible};
-use crate::tx::WriteTx;
 
 /// An actor of the security sector.
 #[derive(Clone, Debug, PartialEq, Serialize)]
@@ -113,9 +111,6 @@ fn actor_from_row(row: &AnyRow) -> Result<SectorActor, StoreError> {
     let ws: String = row.try_get(1)?;
     let kind: String = row.try_get(3)?;
     let parent: Option<String> = row.try_get(8)?;
-    let level: i64 = row.try_get(9)?;
-    let declassify_on: Option<String> = row.try_get(11)?;
-    let declassify_to: i64 = row.try_get(12)?;
     Ok(SectorActor {
         id: id.parse().map_err(|_| bad(format!("id '{id}'")))?,
         workspace: ws.parse().map_err(|_| bad(format!("workspace '{ws}'")))?,
@@ -132,16 +127,7 @@ fn actor_from_row(row: &AnyRow) -> Result<SectorActor, StoreError> {
         parent: parent
             .map(|p| p.parse().map_err(|_| bad(format!("parent '{p}'"))))
             .transpose()?,
-        classification: Classification {
-            level: Level::from_rank(level).ok_or_else(|| bad(format!("level {level}")))?,
-            compartments: BTreeSet::new(),
-            justification: row.try_get(10)?,
-            declassify_on: declassify_on
-                .map(|d| d.parse().map_err(|_| bad(format!("declassify_on '{d}'"))))
-                .transpose()?,
-            declassify_to: Level::from_rank(declassify_to)
-                .ok_or_else(|| bad(format!("declassify_to {declassify_to}")))?,
-        },
+        classification: classified::from_row(row, 9, "actor")?,
         created_at: row.try_get(13)?,
         updated_at: row.try_get(14)?,
     })
@@ -293,31 +279,8 @@ impl Store {
         viewer: &Viewer,
         items: &mut [SectorActor],
     ) -> Result<(), StoreError> {
-        if items.is_empty() {
-            return Ok(());
-        }
-        let placeholders: Vec<String> = (1..=items.len()).map(|i| format!("${i}")).collect();
-        let sql = format!(
-            "SELECT record_id, compartment_id FROM record_compartment \
-             WHERE record_kind = 'actor' AND record_id IN ({})",
-            placeholders.join(", ")
-        );
-        let mut q = sqlx::query(sqlx::AssertSqlSafe(sql));
-        for item in items.iter() {
-            q = q.bind(item.id.to_string());
-        }
-        let rows = q.fetch_all(&self.pool).await?;
-        let sees_all = permits(viewer.role, Action::ManageCompartments);
-        let mut by_record: BTreeMap<String, BTreeSet<CompartmentId>> = BTreeMap::new();
-        for row in rows {
-            let record: String = row.try_get(0)?;
-            let comp: String = row.try_get(1)?;
-            if let Ok(c) = comp.parse::<CompartmentId>()
-                && (sees_all || viewer.compartments.contains(&c))
-            {
-                by_record.entry(record).or_default().insert(c);
-            }
-        }
+        let ids: Vec<String> = items.iter().map(|i| i.id.to_string()).collect();
+        let mut by_record = self.compartments_of(viewer, "actor", &ids).await?;
         for item in items {
             if let Some(set) = by_record.remove(&item.id.to_string()) {
                 item.classification.compartments = set;
@@ -337,25 +300,7 @@ impl Store {
     ) -> Result<(), StoreError> {
         let mut problems = input.fields.check();
         // A classification built by hand must pass the same checks as one from a form.
-        let c = &input.classification;
-        if let Err(e) = Classification::new(
-            c.level,
-            c.compartments.clone(),
-            c.justification.clone(),
-            c.declassify_on,
-            c.declassify_to,
-        ) {
-            problems.push(FieldError {
-                field: "level",
-                message: e.to_string(),
-            });
-        }
-        if !may_assign(viewer, &input.classification) {
-            problems.push(FieldError {
-                field: "level",
-                message: "you cannot classify a record above your own clearance or in a compartment you do not belong to".into(),
-            });
-        }
+        problems.extend(classified::check(viewer, &input.classification, "level"));
         if let Some(parent) = input.parent {
             let found = self.get_actor(viewer, today, parent).await?;
             match found {
@@ -406,7 +351,13 @@ impl Store {
             .bind(&now)
             .execute(tx.conn())
             .await?;
-        write_compartments(&mut tx, id, &input.classification.compartments).await?;
+        classified::write_compartments(
+            &mut tx,
+            "actor",
+            &id.to_string(),
+            &input.classification.compartments,
+        )
+        .await?;
         let created = SectorActor {
             id,
             workspace,
@@ -476,7 +427,13 @@ impl Store {
             .bind(id.to_string())
             .execute(tx.conn())
             .await?;
-            write_compartments(&mut tx, id, &input.classification.compartments).await?;
+            classified::write_compartments(
+                &mut tx,
+                "actor",
+                &id.to_string(),
+                &input.classification.compartments,
+            )
+            .await?;
         }
         let updated = SectorActor {
             id,
@@ -525,28 +482,4 @@ fn bind_input<'q>(q: Query<'q>, input: &ActorInput) -> Query<'q> {
         .bind(input.classification.justification.clone())
         .bind(input.classification.declassify_on.map(|d| d.to_string()))
         .bind(input.classification.declassify_to.rank())
-}
-
-async fn write_compartments(
-    tx: &mut WriteTx,
-    id: ActorId,
-    compartments: &BTreeSet<CompartmentId>,
-) -> Result<(), StoreError> {
-    for c in compartments {
-        sqlx::query(
-            "INSERT INTO record_compartment (record_kind, record_id, compartment_id) VALUES ('actor', $1, $2)",
-        )
-        .bind(id.to_string())
-        .bind(c.to_string())
-        .execute(tx.conn())
-        .await
-        .map_err(|e| match &e {
-            sqlx::Error::Database(db) if db.is_foreign_key_violation() => StoreError::Fields(vec![FieldError {
-                field: "compartments",
-                message: format!("there is no compartment {c}"),
-            }]),
-            _ => StoreError::Database(e),
-        })?;
-    }
-    Ok(())
 }

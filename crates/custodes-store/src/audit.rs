@@ -104,10 +104,21 @@ impl Store {
         offset: i64,
     ) -> Result<(Vec<StoredEntry>, i64), StoreError> {
         let vb = crate::policy::ViewerBinds::new(viewer, today);
-        let mut cond = format!(
-            "(e.entity_kind <> 'actor' OR EXISTS (SELECT 1 FROM actor a WHERE a.id = e.entity_id AND {}))",
-            crate::policy::visible("a", "actor", 1)
-        );
+        // Entries about a classified record are shown only to those who may read it.
+        let mut cond = [
+            ("actor", "actor"),
+            ("assessment", "assessment"),
+            ("answer_source", "answer_source"),
+        ]
+        .iter()
+        .map(|(kind, table)| {
+            format!(
+                "(e.entity_kind <> '{kind}' OR EXISTS (SELECT 1 FROM {table} r WHERE r.id = e.entity_id AND {}))",
+                crate::policy::visible("r", kind, 1)
+            )
+        })
+        .collect::<Vec<_>>()
+        .join(" AND ");
         let mut binds: Vec<String> = Vec::new();
         for (col, value) in [
             ("e.action", &filter.action),

@@ -8,8 +8,10 @@
 //! - Nothing here knows which page or command shows the data.
 
 pub mod actor;
+pub mod assessment;
 pub mod audit;
 pub mod backup;
+mod classified;
 pub mod compartment;
 mod database;
 mod error;

@@ -16,6 +16,7 @@
 mod aggregate;
 mod answer;
 mod band;
+mod choice;
 mod diagnose;
 mod id;
 mod node;
@@ -33,6 +34,7 @@ use serde::{Deserialize, Serialize};
 pub use aggregate::{Aggregation, LookupRow};
 pub use answer::{Answer, AnswerValue};
 pub use band::{Band, Bands, ValueBasis};
+pub use choice::Choice;
 pub use diagnose::{Change, Diagnosis, DiagnosisKey, DiagnosisLine, Shortfall, compare, diagnose};
 pub use id::{FrameworkId, LevelId, NodeId, ScaleId};
 pub use node::{Group, Indicator, Node, NodeKind};
@@ -56,8 +58,15 @@ pub struct Framework {
     pub version: String,
     /// Its name, shown to people.
     pub name: String,
+    /// How many reviewers must approve an assessment made with it (at least one).
+    #[serde(default = "one")]
+    pub reviewers: u32,
     /// The scales its indicators and ordinal rules use.
     pub scales: Vec<Scale>,
     /// Its nodes, linked to their parents by id, in the order they are shown.
     pub nodes: Vec<Node>,
+}
+
+fn one() -> u32 {
+    1
 }
