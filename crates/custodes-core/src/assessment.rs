@@ -18,7 +18,8 @@ use serde::{Deserialize, Serialize};
 
 use crate::access::{Role, UnknownName};
 use crate::framework::{
-    AnswerValue, Coverage, DiagnosisLine, MissingState, NodeId, Number, Shortfall,
+    Answer, AnswerValue, Change, Coverage, Diagnosis, DiagnosisLine, MissingState, NodeId, Number,
+    Scores, Shortfall, ValidFramework, compare, diagnose, score,
 };
 use crate::permission::{Action, permits};
 
@@ -488,6 +489,51 @@ pub fn diff_answers(
             })
         })
         .collect()
+}
+
+/// The results of one assessment, as every page, export and command shows them: each
+/// node's score with its confidence, the deficit diagnosis (including by the actor each
+/// answer names), and, when an earlier assessment under the same framework is given, the
+/// change of every node.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct Results<A> {
+    /// Every node's score.
+    pub scores: Scores,
+    /// Each node's confidence note, by node id.
+    pub confidence: BTreeMap<NodeId, Confidence>,
+    /// The diagnosis by source of deficit, characteristic, actor kind and standing.
+    pub diagnosis: Diagnosis,
+    /// The diagnosis by the actor each answer names.
+    pub by_actor: Vec<ActorLine<A>>,
+    /// The change of every node since the earlier assessment, if one was given.
+    pub changes: Option<Vec<Change>>,
+}
+
+/// Scores, diagnoses and (with `earlier`, the answers of an earlier assessment under the
+/// same framework) compares one assessment's answers. `actor_of` names the actor each
+/// answer concerns, where it names one.
+pub fn results<A: Clone + Ord>(
+    framework: &ValidFramework,
+    answers: &[Answer],
+    actor_of: &BTreeMap<NodeId, A>,
+    earlier: Option<&[Answer]>,
+) -> Results<A> {
+    let scores = score(framework, answers);
+    let diagnosis = diagnose(framework, &scores);
+    let by_actor = by_actor(&diagnosis.indicators, actor_of);
+    let confidence = scores
+        .nodes
+        .iter()
+        .map(|(id, s)| (id.clone(), confidence(&s.coverage)))
+        .collect();
+    let changes = earlier.map(|e| compare(&score(framework, e), &scores));
+    Results {
+        scores,
+        confidence,
+        diagnosis,
+        by_actor,
+        changes,
+    }
 }
 
 #[cfg(test)]
