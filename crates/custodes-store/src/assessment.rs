@@ -790,6 +790,54 @@ impl Store {
             .collect()
     }
 
+    /// An assessment the viewer may read with its framework and results: scores,
+    /// confidence, diagnosis (by the actor each answer names, among the actors the viewer
+    /// may read) and, with `compare_with`, the change since that assessment, which must be
+    /// readable and use the same framework version.
+    pub async fn assessment_results(
+        &self,
+        viewer: &Viewer,
+        today: NaiveDate,
+        id: AssessmentId,
+        compare_with: Option<AssessmentId>,
+    ) -> Result<(Assessment, ValidFramework, rules::Results<String>), StoreError> {
+        let a = self.readable_assessment(viewer, today, id).await?;
+        let framework = self
+            .framework(&a.framework_key, &a.framework_version)
+            .await?;
+        let answers = self.answers(viewer, today, id).await?;
+        let actor_of: BTreeMap<NodeId, String> = answers
+            .iter()
+            .filter_map(|x| {
+                x.actor
+                    .as_ref()
+                    .map(|n| (x.indicator.clone(), n.name.clone()))
+            })
+            .collect();
+        let earlier = match compare_with {
+            Some(other) => {
+                let b = self.readable_assessment(viewer, today, other).await?;
+                if (&b.framework_key, &b.framework_version)
+                    != (&a.framework_key, &a.framework_version)
+                {
+                    return Err(StoreError::Invalid(format!(
+                        "{} uses {} {} and {} uses {} {}: only assessments under the same framework version compare",
+                        b.title,
+                        b.framework_key,
+                        b.framework_version,
+                        a.title,
+                        a.framework_key,
+                        a.framework_version
+                    )));
+                }
+                Some(plain(&self.answers(viewer, today, other).await?))
+            }
+            None => None,
+        };
+        let results = rules::results(&framework, &plain(&answers), &actor_of, earlier.as_deref());
+        Ok((a, framework, results))
+    }
+
     // ---- Writing ---------------------------------------------------------------------
 
     /// Opens an assessment as a draft. The framework must exist; the assessors must be
@@ -1707,6 +1755,17 @@ impl Store {
         tx.commit().await?;
         self.readable_assessment(viewer, today, new_id).await
     }
+}
+
+/// The answers as the scoring engine takes them.
+pub fn plain(answers: &[StoredAnswer]) -> Vec<Answer> {
+    answers
+        .iter()
+        .map(|x| Answer {
+            node: x.indicator.clone(),
+            value: x.value.clone(),
+        })
+        .collect()
 }
 
 fn members(a: &Assessment, role: MemberRole) -> Vec<UserId> {
