@@ -739,6 +739,13 @@ pub async fn ensure(store: &Store) -> Result<bool, StoreError> {
         added = true;
     }
     added |= ensure_sector_map(store).await?;
+    let ws = store
+        .list_workspaces()
+        .await?
+        .into_iter()
+        .find(|w| w.slug.as_str() == WORKSPACE_SLUG)
+        .ok_or_else(|| StoreError::Invalid("the demo workspace is missing".into()))?;
+    added |= crate::demo_assessments::ensure(store, ws.id).await?;
     Ok(added)
 }
 

@@ -1192,6 +1192,100 @@ impl Store {
         Ok(changed.len())
     }
 
+    /// Imports an answer file (`custodes_formats::answers`) into a draft, as one of its
+    /// assessors: every row is checked against the framework and the sector map first,
+    /// and if any row is bad nothing is written and every problem is returned with its
+    /// line. Sources in the file are PUBLIC. Returns how many answers changed.
+    pub async fn import_answers(
+        &self,
+        actor: &Actor,
+        viewer: &Viewer,
+        today: NaiveDate,
+        id: AssessmentId,
+        file_name: &str,
+        text: &str,
+    ) -> Result<usize, StoreError> {
+        let a = self.readable_assessment(viewer, today, id).await?;
+        self.check_answering(viewer, &a)?;
+        let framework = self
+            .framework(&a.framework_key, &a.framework_version)
+            .await?;
+        let actors: BTreeMap<String, ActorId> = self
+            .all_actors(viewer, today, a.workspace)
+            .await?
+            .into_iter()
+            .map(|x| (x.fields.name, x.id))
+            .collect();
+        let rows = custodes_formats::answers::read(file_name, text, &framework, |name| {
+            actors.contains_key(name)
+        })
+        .map_err(StoreError::File)?;
+        let mut inputs = Vec::with_capacity(rows.len());
+        let mut sources = Vec::new();
+        for row in rows {
+            for s in &row.sources {
+                sources.push((
+                    row.answer.node.clone(),
+                    SourceInput {
+                        title: s.title.clone(),
+                        url: s.url.clone(),
+                        classification: Classification::public(),
+                    },
+                ));
+            }
+            inputs.push(AnswerInput {
+                actor: row.actor.as_ref().and_then(|n| actors.get(n).copied()),
+                indicator: row.answer.node,
+                value: row.answer.value,
+                explanation: row.explanation,
+            });
+        }
+        self.save_answers(actor, viewer, today, id, &inputs, &sources)
+            .await
+    }
+
+    /// The current answers as an answer file that [`Store::import_answers`] reads back
+    /// (sources the viewer may read; actors by name where the viewer may read them).
+    pub async fn export_answers(
+        &self,
+        viewer: &Viewer,
+        today: NaiveDate,
+        id: AssessmentId,
+    ) -> Result<String, StoreError> {
+        let a = self.readable_assessment(viewer, today, id).await?;
+        let framework = self
+            .framework(&a.framework_key, &a.framework_version)
+            .await?;
+        let mut answers: BTreeMap<NodeId, StoredAnswer> = self
+            .answers(viewer, today, id)
+            .await?
+            .into_iter()
+            .map(|x| (x.indicator.clone(), x))
+            .collect();
+        let rows: Vec<custodes_formats::answers::AnswerRow> = framework
+            .indicators()
+            .filter_map(|n| answers.remove(&n.id))
+            .map(|x| custodes_formats::answers::AnswerRow {
+                line: 0,
+                answer: Answer {
+                    node: x.indicator,
+                    value: x.value,
+                },
+                explanation: x.explanation,
+                actor: x.actor.map(|n| n.name),
+                sources: x
+                    .sources
+                    .into_iter()
+                    .map(|s| custodes_formats::answers::SourceRef {
+                        title: s.title,
+                        url: s.url,
+                    })
+                    .collect(),
+            })
+            .collect();
+        Ok(custodes_formats::answers::write_csv(&rows))
+    }
+
     async fn snapshots(
         &self,
         id: AssessmentId,

@@ -77,6 +77,10 @@ pub enum StoreError {
     /// Fields that failed their checks, every one of them.
     #[error("{}", .0.iter().map(ToString::to_string).collect::<Vec<_>>().join("; "))]
     Fields(Vec<custodes_core::sector::FieldError>),
+    /// A file that breaks its format's rules: every problem, each naming file, line,
+    /// column and field.
+    #[error("{}", .0.iter().map(ToString::to_string).collect::<Vec<_>>().join("\n"))]
+    File(Vec<custodes_formats::Diagnostic>),
     /// The person may not do this.
     #[error("you may not {0}")]
     Forbidden(&'static str),
@@ -125,6 +129,7 @@ impl StoreError {
                 | StoreError::NotFound { .. }
                 | StoreError::Invalid(_)
                 | StoreError::Fields(_)
+                | StoreError::File(_)
                 | StoreError::Forbidden(_)
                 | StoreError::Backup { .. }
                 | StoreError::NotEmpty { .. }
