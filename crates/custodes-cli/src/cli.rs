@@ -92,9 +92,12 @@ pub enum Command {
     /// Configuration helpers.
     #[command(subcommand)]
     Config(ConfigCommand),
-    /// Assessment frameworks: check a framework file, list the built-in ones.
+    /// Assessment frameworks: check a framework file, list the built-in ones, import one.
     #[command(subcommand)]
     Framework(FrameworkCommand),
+    /// Assessments: list them, import answers, score, export.
+    #[command(subcommand)]
+    Assess(AssessCommand),
 }
 
 #[derive(Debug, Subcommand)]
@@ -107,6 +110,104 @@ pub enum FrameworkCommand {
     },
     /// List the frameworks built into this program.
     List,
+    /// Check a framework file and, when it has no problem, import it into the database as
+    /// a new framework version (an existing version is refused: versions never change).
+    Import {
+        /// The framework file (TOML).
+        file: PathBuf,
+    },
+}
+
+/// Who an assessment command acts as.
+#[derive(Debug, ClapArgs)]
+pub struct AsUser {
+    /// Act as this user (their role, clearance and memberships apply, and the audit log
+    /// names them). Without it, the command acts as the operator at the server's console:
+    /// an administrator cleared to SECRET in every compartment.
+    #[arg(long = "as", value_name = "USERNAME")]
+    pub username: Option<String>,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum AssessCommand {
+    /// List the assessments of a workspace with their ids.
+    List {
+        /// The workspace's short name.
+        #[arg(long, default_value = "arvenia")]
+        workspace: String,
+        #[command(flatten)]
+        who: AsUser,
+    },
+    /// Import an answer file (CSV: indicator, level, missing, actor, explanation, sources)
+    /// into a draft assessment. Every bad row is reported with its line, and nothing is
+    /// imported if any row is bad (exit 2).
+    Import {
+        /// The assessment's id.
+        assessment: String,
+        /// The answer file.
+        file: PathBuf,
+        #[command(flatten)]
+        who: AsUser,
+    },
+    /// Score an assessment and print its results and diagnosis.
+    Score {
+        /// The assessment's id.
+        assessment: String,
+        /// Compare with this earlier assessment (same framework version).
+        #[arg(long, value_name = "ID")]
+        compare: Option<String>,
+        /// Output: a readable summary, or the results document as JSON or CSV.
+        #[arg(long, value_enum, default_value_t = ScoreFormat::Text)]
+        format: ScoreFormat,
+        #[command(flatten)]
+        who: AsUser,
+    },
+    /// Write an assessment's answers (CSV, readable by `assess import`) or its results
+    /// (CSV or JSON) to standard output or a file.
+    Export {
+        /// The assessment's id.
+        assessment: String,
+        /// What to write.
+        #[arg(long, value_enum, default_value_t = ExportWhat::Answers)]
+        what: ExportWhat,
+        /// The format of results (answers are always CSV).
+        #[arg(long, value_enum, default_value_t = ExportFormat::Csv)]
+        format: ExportFormat,
+        /// Write here instead of standard output.
+        #[arg(long, short = 'o', value_name = "FILE")]
+        output: Option<PathBuf>,
+        #[command(flatten)]
+        who: AsUser,
+    },
+}
+
+/// How `assess score` prints.
+#[derive(Clone, Copy, Debug, clap::ValueEnum)]
+pub enum ScoreFormat {
+    /// A readable summary.
+    Text,
+    /// The results document.
+    Json,
+    /// The table of node scores.
+    Csv,
+}
+
+/// What `assess export` writes.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
+pub enum ExportWhat {
+    /// The answers, as an answer file.
+    Answers,
+    /// The results.
+    Results,
+}
+
+/// The format of exported results.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
+pub enum ExportFormat {
+    /// CSV.
+    Csv,
+    /// JSON.
+    Json,
 }
 
 #[derive(Debug, Subcommand)]

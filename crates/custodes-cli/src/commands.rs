@@ -45,7 +45,8 @@ pub async fn run(args: Args) -> Result<(), Failure> {
         .map_err(|e| Failure::bad_input(anyhow!(e)))?;
 
     match args.command {
-        Command::Config(ConfigCommand::Example) | Command::Framework(_) => {
+        Command::Config(ConfigCommand::Example)
+        | Command::Framework(FrameworkCommand::Check { .. } | FrameworkCommand::List) => {
             unreachable!("handled above")
         }
         Command::Config(ConfigCommand::Show) => show_config(&config),
@@ -57,6 +58,14 @@ pub async fn run(args: Args) -> Result<(), Failure> {
         Command::Migrate => migrate(&config).await,
         Command::User(cmd) => user(&config, cmd).await,
         Command::Audit(AuditCommand::Verify) => audit_verify(&config).await,
+        Command::Framework(FrameworkCommand::Import { file }) => {
+            let store = open(&config).await?;
+            crate::assess::framework_import(&store, &file).await
+        }
+        Command::Assess(cmd) => {
+            let store = open(&config).await?;
+            crate::assess::run(&store, cmd).await
+        }
         Command::Backup { file } => backup(&config, &file).await,
         Command::Restore { file } => restore(&config, &file).await,
     }
@@ -85,7 +94,7 @@ async fn open(config: &Config) -> Result<Store, Failure> {
 }
 
 /// Who the command line acts as, for the audit chain.
-fn cli_actor() -> Actor {
+pub(crate) fn cli_actor() -> Actor {
     let os_user = std::env::var("USER")
         .or_else(|_| std::env::var("LOGNAME"))
         .unwrap_or_else(|_| "unknown".into());

@@ -7,6 +7,7 @@
 //! Exit codes: 0 success; 1 a check failed or the work could not be done; 2 bad usage
 //! or bad input (flags, configuration, files, values).
 
+mod assess;
 mod cli;
 mod commands;
 mod config;

@@ -559,3 +559,93 @@ fn framework_list_shows_the_built_in_frameworks() {
         assert!(out.lines().any(|l| l.starts_with(id)), "{out}");
     }
 }
+
+/// Frameworks and assessments from the command line, on the demo country.
+#[test]
+fn assessments_are_listed_scored_exported_and_frozen_once_published() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut cmd = custodes(dir.path());
+    cmd.args(["demo", "--listen", "127.0.0.1:0"]);
+    assert_eq!(terminate(start(cmd)), 0);
+    let db = dir.path().join("demo.db");
+    let cmd = || {
+        let mut c = custodes(dir.path());
+        c.arg("--database-url").arg(&db);
+        c
+    };
+    let (code, out, err) = run(cmd().args(["assess", "list"]));
+    assert_eq!(code, 0, "{err}");
+    let id = |period: &str| {
+        out.lines()
+            .find(|l| l.split_whitespace().nth(1) == Some(period))
+            .and_then(|l| l.split_whitespace().next())
+            .unwrap_or_else(|| panic!("no {period} in {out}"))
+            .to_owned()
+    };
+    let (y24, y26) = (id("2024"), id("2026"));
+
+    let (code, summary, err) = run(cmd().args(["assess", "score", &y26, "--compare", &y24]));
+    assert_eq!(code, 0, "{err}");
+    assert!(
+        summary.contains("High confidence: 36 of 37 indicators scored (1 NEI)."),
+        "{summary}"
+    );
+    assert!(
+        summary.contains("+20.0  An up-to-date security strategy"),
+        "{summary}"
+    );
+    assert!(
+        summary.contains("Irrelevant or absent political and civilian control"),
+        "{summary}"
+    );
+
+    let (code, json, err) = run(cmd().args(["assess", "score", &y24, "--format", "json"]));
+    assert_eq!(code, 0, "{err}");
+    let doc: serde_json::Value = serde_json::from_str(&json).unwrap();
+    assert_eq!(doc["format"], "custodes-results/1");
+    assert_eq!(doc["assessment"]["period"], "2024");
+
+    let file = dir.path().join("answers.csv");
+    let (code, _, err) = run(cmd().args(["assess", "export", &y24, "-o"]).arg(&file));
+    assert_eq!(code, 0, "{err}");
+    let text = std::fs::read_to_string(&file).unwrap();
+    assert!(text.starts_with("indicator,level,missing,actor,explanation,sources\n"));
+
+    // A published assessment is frozen: importing into it changes nothing.
+    let (code, _, err) = run(cmd().args(["assess", "import", &y24]).arg(&file));
+    assert_eq!(code, 2, "{err}");
+    assert!(
+        err.contains("answers and sources can change only while it is a draft"),
+        "{err}"
+    );
+    let (code, _, err) = run(cmd().args(["assess", "import", "not-an-id"]).arg(&file));
+    assert_eq!(code, 2, "{err}");
+
+    // Frameworks are imported once per version, after a check.
+    let builtin = include_str!("../../../frameworks/ideal-security-sector.toml");
+    let newer = dir.path().join("iss-1.1.toml");
+    std::fs::write(
+        &newer,
+        builtin.replace("version = \"1.0.0\"", "version = \"1.1.0\""),
+    )
+    .unwrap();
+    let (code, out, err) = run(cmd().args(["framework", "import"]).arg(&newer));
+    assert_eq!(code, 0, "{err}");
+    assert_eq!(
+        out.trim(),
+        "imported framework ideal-security-sector 1.1.0 (Ideal Security Sector): 37 indicators"
+    );
+    let (code, _, err) = run(cmd().args(["framework", "import"]).arg(&newer));
+    assert_eq!(code, 2);
+    assert!(err.contains("exists already"), "{err}");
+    let broken = dir.path().join("broken.toml");
+    std::fs::write(
+        &broken,
+        builtin.replace("scale = \"five-levels\"", "scale = \"six-levels\""),
+    )
+    .unwrap();
+    let (code, _, err) = run(cmd().args(["framework", "import"]).arg(&broken));
+    assert_eq!(code, 2);
+    assert!(err.contains("broken.toml:"), "{err}");
+    assert!(err.contains("nothing was imported"), "{err}");
+}
