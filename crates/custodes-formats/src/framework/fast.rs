@@ -412,14 +412,8 @@ impl<'a> Parser<'a> {
             return Some(());
         }
         loop {
-            let start = self.i;
-            self.key()?;
-            let end = self.i;
-            self.ws();
-            self.eat(b'=')?;
-            self.ws();
-            let text = self.text;
-            pair(self, &text[start..end])?;
+            let key = self.key_eq()?;
+            pair(self, key)?;
             self.ws();
             if self.eat(b',').is_none() {
                 return self.eat(b'}');
@@ -547,10 +541,8 @@ impl<'a> Parser<'a> {
         let mut tags = TagsB::default();
         loop {
             self.blank()?;
-            if self.i == self.s.len() {
-                break;
-            }
-            if self.peek() == Some(b'[') {
+            let end = self.i == self.s.len();
+            if end || self.peek() == Some(b'[') {
                 // Close the table being filled.
                 match table {
                     Table::Top | Table::Framework => {}
@@ -562,6 +554,9 @@ impl<'a> Parser<'a> {
                         let last = nodes.last_mut()?.get_mut();
                         once(&mut last.tags, sp(t))?;
                     }
+                }
+                if end {
+                    break;
                 }
                 table = self.header()?;
                 match table {
@@ -611,16 +606,6 @@ impl<'a> Parser<'a> {
                 Table::NodeTags => self.tag_pair(&mut tags, key)?,
             }
             self.end_of_line()?;
-        }
-        match table {
-            Table::Top | Table::Framework => {}
-            Table::Scale => scales.push(sp(scale.finish()?)),
-            Table::Bands => bands.push(sp(band.finish()?)),
-            Table::Node => nodes.push(sp(node.finish()?)),
-            Table::NodeTags => {
-                let last = nodes.last_mut()?.get_mut();
-                once(&mut last.tags, sp(tags.finish()))?;
-            }
         }
         let h = header?;
         Some(Doc {
