@@ -21,8 +21,19 @@ use rstest::rstest;
 
 /// The M2 conversion table: the dimension scores (in any order) and the indicator score,
 /// for one to four dimensions. One dimension gives its own score. The rows for two to
-/// four dimensions follow the PEFA 2016 framework's table (the same as PEFA 2011's);
-/// `the_m2_table_is_complete_monotone_and_between_the_extremes` checks their consistency.
+/// four dimensions were written from memory of the PEFA 2016 framework's table (the same
+/// as PEFA 2011's); `the_m2_table_is_complete_monotone_and_between_the_extremes` checks
+/// their consistency, not their fidelity.
+///
+/// Verification (2026-11-23): not yet done against the table itself. The stored copies of
+/// the PEFA 2016 framework (pefa.org, "Framework for assessing public financial
+/// management", February 2016, Part 2, section 2.2 "Scoring of indicators with multiple
+/// dimensions" and the instructions that follow the conversion table) confirm the method
+/// (M1 weakest link, M2 averaging through a conversion table for 2, 3 and 4 dimensions,
+/// order of dimensions irrelevant), and a UNCDF presentation on PEFA scoring tools states
+/// that PEFA 2011 and 2016 share the same table; but none of the material reachable here
+/// contains the table's rows. Check every row against the framework's conversion table
+/// before relying on it.
 const M2: &str = "
     A A   B B   C C   D D
     DD D   DC D+  DB C   DA C+  CC C   CB C+  CA B   BB B   BA B+  AA A

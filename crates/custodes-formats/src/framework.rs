@@ -13,14 +13,16 @@ use custodes_core::framework::{
 };
 use custodes_core::sector::ActorKind;
 use serde::Deserialize;
-use toml::Spanned;
+use toml::{Spanned, Value};
+
+mod fast;
 
 use crate::diagnostic::{Diagnostic, Lines};
 
 /// The `format` line every framework file starts with.
 pub const FORMAT: &str = "custodes-framework/1";
 
-#[derive(Deserialize)]
+#[derive(Debug, PartialEq, Deserialize)]
 #[serde(deny_unknown_fields)]
 struct Doc {
     format: Spanned<String>,
@@ -33,7 +35,7 @@ struct Doc {
     node: Vec<Spanned<NodeDoc>>,
 }
 
-#[derive(Deserialize)]
+#[derive(Debug, PartialEq, Deserialize)]
 #[serde(deny_unknown_fields)]
 struct Header {
     id: Spanned<String>,
@@ -47,7 +49,7 @@ struct Header {
     source: String,
 }
 
-#[derive(Deserialize)]
+#[derive(Debug, PartialEq, Deserialize)]
 #[serde(deny_unknown_fields)]
 struct ScaleDoc {
     id: Spanned<String>,
@@ -57,7 +59,7 @@ struct ScaleDoc {
     levels: Vec<Spanned<LevelDoc>>,
 }
 
-#[derive(Deserialize)]
+#[derive(Debug, PartialEq, Deserialize)]
 #[serde(deny_unknown_fields)]
 struct LevelDoc {
     id: String,
@@ -66,7 +68,7 @@ struct LevelDoc {
     descriptor: String,
 }
 
-#[derive(Deserialize)]
+#[derive(Debug, PartialEq, Deserialize)]
 #[serde(deny_unknown_fields)]
 struct BandsDoc {
     id: Spanned<String>,
@@ -75,21 +77,21 @@ struct BandsDoc {
     thresholds: Vec<Spanned<ThresholdDoc>>,
 }
 
-#[derive(Deserialize)]
+#[derive(Debug, PartialEq, Deserialize)]
 #[serde(deny_unknown_fields)]
 struct ThresholdDoc {
     min: toml::Value,
     label: String,
 }
 
-#[derive(Deserialize)]
+#[derive(Debug, PartialEq, Deserialize)]
 #[serde(deny_unknown_fields)]
 struct RoundingDoc {
     method: Spanned<String>,
     decimals: Spanned<i64>,
 }
 
-#[derive(Deserialize)]
+#[derive(Debug, PartialEq, Deserialize)]
 #[serde(deny_unknown_fields)]
 struct TagsDoc {
     #[serde(default)]
@@ -104,7 +106,7 @@ struct TagsDoc {
     reform_field: Option<Spanned<String>>,
 }
 
-#[derive(Deserialize)]
+#[derive(Debug, PartialEq, Deserialize)]
 #[serde(deny_unknown_fields)]
 struct NodeDoc {
     id: Spanned<String>,
@@ -186,9 +188,40 @@ fn reform_field(s: &str) -> Option<ReformField> {
 /// A level as read: its id, value and descriptor.
 type LevelRow = (String, Number, String);
 
+/// A base scale as read: its levels as declared, and the same sorted by value (the order
+/// indicators' anchors follow).
+struct BaseScale {
+    levels: Vec<LevelRow>,
+    sorted: Vec<LevelRow>,
+}
+
+/// Tags already looked up, by their text: a framework repeats a few tag values across
+/// thousands of indicators.
+#[derive(Default)]
+struct TagCache {
+    characteristics: HashMap<String, Option<Characteristic>>,
+    deficits: HashMap<String, Option<DeficitSource>>,
+    standings: HashMap<String, Option<Standing>>,
+    actor_kinds: HashMap<String, ActorKind>,
+    reform_fields: HashMap<String, Option<ReformField>>,
+}
+
+/// Looks a text up in a cache, computing and keeping its value on a miss.
+fn cached<T: Clone>(cache: &mut HashMap<String, T>, key: &str, compute: impl Fn(&str) -> T) -> T {
+    if let Some(v) = cache.get(key) {
+        return v.clone();
+    }
+    let v = compute(key);
+    cache.insert(key.to_owned(), v.clone());
+    v
+}
+
 struct Reader<'a> {
     lines: Lines<'a>,
     problems: Vec<Diagnostic>,
+    /// Whether the spans are real (the `toml` crate's parse); the fast parse has none, and
+    /// its problems are never shown: the file is then read again with spans.
+    exact: bool,
 }
 
 impl Reader<'_> {
@@ -205,10 +238,30 @@ impl Reader<'_> {
 
 /// Reads and checks a framework file. Returns the framework, or every problem found,
 /// in the order of the file.
+///
+/// A file in the plain subset of TOML that framework files are written in is read by a
+/// fast parser without spans; any other file, and any file with a problem, is read (again)
+/// by the `toml` crate with spans, so that every problem names its line and column.
 pub fn read(file: &str, text: &str) -> Result<ValidFramework, Vec<Diagnostic>> {
+    if let Some(doc) = fast::parse(text) {
+        let mut r = Reader {
+            lines: Lines::new(file, text),
+            problems: Vec::new(),
+            exact: false,
+        };
+        if let Ok(framework) = build(&mut r, doc) {
+            return Ok(framework);
+        }
+    }
+    read_exact(file, text)
+}
+
+/// Reads a framework file with the `toml` crate, keeping the span of every value.
+fn read_exact(file: &str, text: &str) -> Result<ValidFramework, Vec<Diagnostic>> {
     let mut r = Reader {
         lines: Lines::new(file, text),
         problems: Vec::new(),
+        exact: true,
     };
     let doc: Doc = match toml::from_str(text) {
         Ok(doc) => doc,
@@ -218,13 +271,18 @@ pub fn read(file: &str, text: &str) -> Result<ValidFramework, Vec<Diagnostic>> {
             return Err(r.problems);
         }
     };
+    build(&mut r, doc)
+}
+
+/// Turns a parsed document into a checked framework, or its problems.
+fn build(r: &mut Reader<'_>, doc: Doc) -> Result<ValidFramework, Vec<Diagnostic>> {
     if doc.format.get_ref() != FORMAT {
         r.bad(
             Some(doc.format.span()),
             "format",
             format!("expected \"{FORMAT}\", found \"{}\"", doc.format.get_ref()),
         );
-        return Err(r.problems);
+        return Err(std::mem::take(&mut r.problems));
     }
     let header = doc.framework.into_inner();
     if let Some(n) = &header.reviewers
@@ -236,23 +294,22 @@ pub fn read(file: &str, text: &str) -> Result<ValidFramework, Vec<Diagnostic>> {
             "an assessment needs at least one reviewer",
         );
     }
-    // Each scale's levels (id, value, descriptor), by scale id.
-    let mut scales: HashMap<String, Vec<LevelRow>> = HashMap::new();
-    let mut core_scales = Vec::new();
-    for s in &doc.scale {
-        let s_span = s.span();
-        let s = s.get_ref();
+    // Each scale's levels, by scale id.
+    let mut scales: HashMap<String, BaseScale> = HashMap::with_capacity(doc.scale.len());
+    let mut core_scales = Vec::with_capacity(doc.node.len() + doc.scale.len());
+    for s in doc.scale {
+        let s = s.into_inner();
         let id = s.id.get_ref().clone();
         if s.kind.get_ref() != "numeric" {
             r.bad(Some(s.kind.span()), format!("scale[{id}].kind"), "only numeric scales can be written in files yet (ordinal grades come with PEFA-style frameworks)");
             continue;
         }
-        let mut levels = Vec::new();
-        for (i, l) in s.levels.iter().enumerate() {
+        let mut levels = Vec::with_capacity(s.levels.len());
+        for (i, l) in s.levels.into_iter().enumerate() {
             let span = l.span();
-            let l = l.get_ref();
+            let l = l.into_inner();
             match l.value.as_ref().and_then(number) {
-                Some(v) => levels.push((l.id.clone(), v, l.descriptor.clone())),
+                Some(v) => levels.push((l.id, v, l.descriptor)),
                 None => r.bad(
                     Some(span),
                     format!("scale[{id}].levels[{i}].value"),
@@ -260,8 +317,20 @@ pub fn read(file: &str, text: &str) -> Result<ValidFramework, Vec<Diagnostic>> {
                 ),
             }
         }
-        let _ = s_span;
-        if scales.insert(id.clone(), levels.clone()).is_some() {
+        let mut sorted = levels.clone();
+        sorted.sort_by_key(|l| l.1);
+        let core_levels = levels
+            .iter()
+            .map(|(lid, v, d)| NumericLevel {
+                id: LevelId::new(lid.clone()),
+                value: *v,
+                descriptor: d.clone(),
+            })
+            .collect();
+        if scales
+            .insert(id.clone(), BaseScale { levels, sorted })
+            .is_some()
+        {
             r.bad(
                 Some(s.id.span()),
                 format!("scale[{id}].id"),
@@ -270,28 +339,17 @@ pub fn read(file: &str, text: &str) -> Result<ValidFramework, Vec<Diagnostic>> {
         }
         core_scales.push(Scale {
             id: ScaleId::new(id.clone()),
-            name: if s.name.is_empty() {
-                id.clone()
-            } else {
-                s.name.clone()
-            },
+            name: if s.name.is_empty() { id } else { s.name },
             kind: ScaleKind::Numeric {
-                levels: levels
-                    .iter()
-                    .map(|(lid, v, d)| NumericLevel {
-                        id: LevelId::new(lid.clone()),
-                        value: *v,
-                        descriptor: d.clone(),
-                    })
-                    .collect(),
+                levels: core_levels,
             },
             missing: Vec::new(),
         });
     }
     let mut bands: HashMap<String, Bands> = HashMap::new();
-    for b in &doc.bands {
-        let b = b.get_ref();
-        let id = b.id.get_ref().clone();
+    for b in doc.bands {
+        let b = b.into_inner();
+        let id = b.id.into_inner();
         let basis = match b.basis.as_ref().map(|s| s.get_ref().as_str()) {
             None | Some("displayed") => ValueBasis::Displayed,
             Some("unrounded") => ValueBasis::Unrounded,
@@ -305,12 +363,12 @@ pub fn read(file: &str, text: &str) -> Result<ValidFramework, Vec<Diagnostic>> {
             }
         };
         let mut list = Vec::new();
-        for (i, t) in b.thresholds.iter().enumerate() {
+        for (i, t) in b.thresholds.into_iter().enumerate() {
             let span = t.span();
-            let t = t.get_ref();
+            let t = t.into_inner();
             match number(&t.min) {
                 Some(min) => list.push(Band {
-                    label: t.label.clone(),
+                    label: t.label,
                     min,
                 }),
                 None => r.bad(
@@ -323,13 +381,25 @@ pub fn read(file: &str, text: &str) -> Result<ValidFramework, Vec<Diagnostic>> {
         bands.insert(id, Bands { basis, bands: list });
     }
 
-    let mut nodes = Vec::new();
+    let mut cache = TagCache::default();
+    let mut nodes = Vec::with_capacity(doc.node.len());
+    // Where each node starts, to place the problems validation finds; only with spans.
     let mut node_spans: HashMap<String, Range<usize>> = HashMap::new();
-    for n in &doc.node {
+    let mut roots = 0usize;
+    let mut second_root = None;
+    for n in doc.node {
         let n_span = n.span();
-        let n = n.get_ref();
-        let id = n.id.get_ref().clone();
-        node_spans.insert(id.clone(), n_span.clone());
+        let n = n.into_inner();
+        if n.parent.is_none() {
+            roots += 1;
+            if roots == 2 {
+                second_root = Some(n_span.clone());
+            }
+        }
+        let id = n.id.into_inner();
+        if r.exact {
+            node_spans.insert(id.clone(), n_span.clone());
+        }
         let field = |name: &str| format!("node[{id}].{name}");
         let weight = match &n.weight {
             None => Number::ONE,
@@ -342,7 +412,7 @@ pub fn read(file: &str, text: &str) -> Result<ValidFramework, Vec<Diagnostic>> {
                 Number::ONE
             }),
         };
-        let kind = match (&n.scale, &n.aggregation) {
+        let kind = match (n.scale, n.aggregation) {
             (Some(_), Some(a)) => {
                 r.bad(Some(a.span()), field("aggregation"), "a node is either an indicator (with a scale) or a group (with an aggregation), not both");
                 continue;
@@ -356,59 +426,59 @@ pub fn read(file: &str, text: &str) -> Result<ValidFramework, Vec<Diagnostic>> {
                 continue;
             }
             (Some(scale), None) => {
-                let scale_id = scale.get_ref().clone();
+                let scale_span = scale.span();
+                let scale_id = scale.into_inner();
                 // An indicator's anchors describe the levels of its scale in its own terms:
                 // it gets a scale of its own, with the base scale's values and its anchors.
-                let own = match (scales.get(&scale_id), &n.anchors) {
+                let own = match (scales.get(&scale_id), n.anchors) {
                     (None, _) => {
                         r.bad(
-                            Some(scale.span()),
+                            Some(scale_span),
                             field("scale"),
                             format!("unknown scale '{scale_id}'"),
                         );
                         continue;
                     }
-                    (Some(_), None) => ScaleId::new(scale_id.clone()),
-                    (Some(levels), Some(anchors)) => {
-                        if anchors.get_ref().len() != levels.len() {
+                    (Some(_), None) => ScaleId::new(scale_id),
+                    (Some(base), Some(anchors)) => {
+                        if anchors.get_ref().len() != base.levels.len() {
                             r.bad(
                                 Some(anchors.span()),
                                 field("anchors"),
                                 format!(
                                     "scale '{scale_id}' has {} levels but {} anchors are given",
-                                    levels.len(),
+                                    base.levels.len(),
                                     anchors.get_ref().len()
                                 ),
                             );
                             continue;
                         }
-                        let own_id = format!("{id}/{scale_id}");
-                        let mut sorted = levels.clone();
-                        sorted.sort_by_key(|l| l.1);
+                        let own_id = ScaleId::new(format!("{id}/{scale_id}"));
                         core_scales.push(Scale {
-                            id: ScaleId::new(own_id.clone()),
-                            name: scale_id.clone(),
+                            id: own_id.clone(),
+                            name: scale_id,
                             kind: ScaleKind::Numeric {
-                                levels: sorted
+                                levels: base
+                                    .sorted
                                     .iter()
-                                    .zip(anchors.get_ref())
+                                    .zip(anchors.into_inner())
                                     .map(|((lid, v, _), anchor)| NumericLevel {
-                                        id: LevelId::new(lid.clone()),
+                                        id: LevelId::new(lid.as_str()),
                                         value: *v,
-                                        descriptor: anchor.clone(),
+                                        descriptor: anchor,
                                     })
                                     .collect(),
                             },
                             missing: Vec::new(),
                         });
-                        ScaleId::new(own_id)
+                        own_id
                     }
                 };
                 let mut tags = Tags::default();
                 if let Some(t) = &n.tags {
                     let t = t.get_ref();
                     if let Some(c) = &t.characteristic {
-                        match characteristic(c.get_ref()) {
+                        match cached(&mut cache.characteristics, c.get_ref(), characteristic) {
                             Some(c) => tags.characteristics.push(c),
                             // Frameworks other than the ideal sector tag their own
                             // characteristics (g1, s1…); only the eight seed ones are kept.
@@ -422,7 +492,7 @@ pub fn read(file: &str, text: &str) -> Result<ValidFramework, Vec<Diagnostic>> {
                         }
                     }
                     for d in &t.deficits {
-                        match deficit(d.get_ref()) {
+                        match cached(&mut cache.deficits, d.get_ref(), deficit) {
                             Some(x) => tags.deficit_sources.push(x),
                             None => r.bad(
                                 Some(d.span()),
@@ -432,7 +502,9 @@ pub fn read(file: &str, text: &str) -> Result<ValidFramework, Vec<Diagnostic>> {
                         }
                     }
                     if let Some(b) = &t.basis {
-                        match serde_json_like::<Standing>(&tag_key(b.get_ref())) {
+                        match cached(&mut cache.standings, b.get_ref(), |b| {
+                            serde_json_like::<Standing>(&tag_key(b))
+                        }) {
                             Some(s) => tags.standing = Some(s),
                             None => r.bad(
                                 Some(b.span()),
@@ -445,15 +517,22 @@ pub fn read(file: &str, text: &str) -> Result<ValidFramework, Vec<Diagnostic>> {
                         }
                     }
                     for k in &t.actor_kinds {
+                        if let Some(kind) = cache.actor_kinds.get(k.get_ref().as_str()) {
+                            tags.actor_kinds.push(*kind);
+                            continue;
+                        }
                         match k.get_ref().parse::<ActorKind>() {
-                            Ok(k) => tags.actor_kinds.push(k),
+                            Ok(kind) => {
+                                cache.actor_kinds.insert(k.get_ref().clone(), kind);
+                                tags.actor_kinds.push(kind);
+                            }
                             Err(e) => {
                                 r.bad(Some(k.span()), field("tags.actor_kinds"), e.to_string())
                             }
                         }
                     }
                     if let Some(f) = &t.reform_field {
-                        match reform_field(f.get_ref()) {
+                        match cached(&mut cache.reform_fields, f.get_ref(), reform_field) {
                             Some(f) => tags.reform_fields.push(f),
                             None => r.bad(
                                 Some(f.span()),
@@ -465,8 +544,8 @@ pub fn read(file: &str, text: &str) -> Result<ValidFramework, Vec<Diagnostic>> {
                 }
                 NodeKind::Indicator(Indicator {
                     scale: own,
-                    question: n.question.clone(),
-                    guidance: n.guidance.clone(),
+                    question: n.question,
+                    guidance: n.guidance,
                     tags,
                 })
             }
@@ -519,42 +598,39 @@ pub fn read(file: &str, text: &str) -> Result<ValidFramework, Vec<Diagnostic>> {
             }
         };
         nodes.push(Node {
-            id: NodeId::new(id.clone()),
-            parent: n.parent.as_ref().map(|p| NodeId::new(p.get_ref().clone())),
-            title: n.title.clone(),
+            id: NodeId::new(id),
+            parent: n.parent.map(|p| NodeId::new(p.into_inner())),
+            title: n.title,
             weight,
             kind,
         });
     }
-    let roots: Vec<&Spanned<NodeDoc>> = doc
-        .node
-        .iter()
-        .filter(|n| n.get_ref().parent.is_none())
-        .collect();
-    if roots.len() != 1 {
-        let span = roots.get(1).map(|n| n.span());
+    if roots != 1 {
         r.bad(
-            span,
+            second_root,
             "node.parent",
             format!(
-                "a framework has exactly one root node (a node without a parent); this file has {}",
-                roots.len()
+                "a framework has exactly one root node (a node without a parent); this file has {roots}"
             ),
         );
     }
     if !r.problems.is_empty() {
-        return Err(r.problems);
+        return Err(std::mem::take(&mut r.problems));
     }
     let framework = Framework {
-        id: FrameworkId::new(header.id.get_ref().clone()),
-        version: header.version.get_ref().clone(),
+        id: FrameworkId::new(header.id.into_inner()),
+        version: header.version.into_inner(),
         name: header.name,
         reviewers: header.reviewers.as_ref().map_or(1, |r| *r.get_ref()),
         scales: core_scales,
         nodes,
     };
     let _ = (&header.description, &header.source);
+    let exact = r.exact;
     ValidFramework::new(framework).map_err(|problems| {
+        if !exact {
+            return Vec::new();
+        }
         problems
             .into_iter()
             .map(|p| {

@@ -1,6 +1,7 @@
 //! Validation: a framework is checked once, every problem is reported, and what passes
 //! becomes a [`ValidFramework`], a tree that scoring can walk without further checks.
 
+use std::collections::hash_map::Entry;
 use std::collections::{BTreeSet, HashMap, HashSet};
 
 use super::Framework;
@@ -190,16 +191,16 @@ impl ValidFramework {
                 _ => self.children[n].clone(),
             };
             for c in inputs {
-                let child = self.framework.nodes[c].id.clone();
+                let child = || self.framework.nodes[c].id.clone();
                 match &self.outputs[c] {
                     Output::Number | Output::Broken => {}
                     Output::Grades { .. } => problems.push(Problem::ExpectsNumbers {
                         group: node.id.clone(),
-                        child,
+                        child: child(),
                     }),
                     Output::Unscored => problems.push(Problem::UnscoredChild {
                         group: node.id.clone(),
-                        child,
+                        child: child(),
                     }),
                 }
             }
@@ -284,38 +285,55 @@ impl ValidFramework {
 }
 
 fn check_scales(scales: &[Scale], problems: &mut Vec<Problem>) -> HashMap<ScaleId, usize> {
-    let mut index = HashMap::new();
+    // The first declaration wins for lookups; duplicates are reported.
+    let mut index = HashMap::with_capacity(scales.len());
     for (i, scale) in scales.iter().enumerate() {
-        if index.insert(scale.id.clone(), i).is_some() {
-            problems.push(Problem::DuplicateScale(scale.id.clone()));
-            continue;
+        match index.entry(scale.id.clone()) {
+            Entry::Occupied(_) => {
+                problems.push(Problem::DuplicateScale(scale.id.clone()));
+                continue;
+            }
+            Entry::Vacant(v) => {
+                v.insert(i);
+            }
         }
-        let scored: Vec<&str> = match &scale.kind {
-            ScaleKind::Numeric { levels } => levels.iter().map(|l| l.id.as_str()).collect(),
-            ScaleKind::Ordinal { grades, .. } => grades.iter().map(|g| g.id.as_str()).collect(),
+        let scored = match &scale.kind {
+            ScaleKind::Numeric { levels } => levels.len(),
+            ScaleKind::Ordinal { grades, .. } => grades.len(),
         };
-        if scored.is_empty() {
+        if scored == 0 {
             problems.push(Problem::EmptyScale(scale.id.clone()));
         }
+        let level = |k: usize| -> &str {
+            if k < scored {
+                match &scale.kind {
+                    ScaleKind::Numeric { levels } => levels[k].id.as_str(),
+                    ScaleKind::Ordinal { grades, .. } => grades[k].id.as_str(),
+                }
+            } else {
+                scale.missing[k - scored].id.as_str()
+            }
+        };
+        let count = scored + scale.missing.len();
+        // A level repeats when an earlier one has its id. Most scales are short, and
+        // comparing with the earlier levels is quicker than hashing them.
         let mut seen = HashSet::new();
-        for level in scored
-            .into_iter()
-            .chain(scale.missing.iter().map(|m| m.id.as_str()))
-        {
-            if !seen.insert(level) {
+        for k in 0..count {
+            let id = level(k);
+            let repeated = if count <= 32 {
+                (0..k).any(|j| level(j) == id)
+            } else {
+                !seen.insert(id)
+            };
+            if repeated {
                 problems.push(Problem::DuplicateLevel {
                     scale: scale.id.clone(),
-                    level: level.into(),
+                    level: id.into(),
                 });
             }
         }
     }
-    // The first declaration wins for lookups; duplicates are already reported.
-    let mut first = HashMap::new();
-    for (i, scale) in scales.iter().enumerate() {
-        first.entry(scale.id.clone()).or_insert(i);
-    }
-    first
+    index
 }
 
 fn check_nodes(
@@ -324,15 +342,16 @@ fn check_nodes(
     scales: &[Scale],
     problems: &mut Vec<Problem>,
 ) -> HashMap<NodeId, usize> {
-    let mut index = HashMap::new();
+    let mut index = HashMap::with_capacity(nodes.len());
     for (i, node) in nodes.iter().enumerate() {
         if node.id.as_str().trim().is_empty() {
             problems.push(Problem::EmptyNodeId);
         }
-        if index.contains_key(&node.id) {
-            problems.push(Problem::DuplicateNode(node.id.clone()));
-        } else {
-            index.insert(node.id.clone(), i);
+        match index.entry(node.id.clone()) {
+            Entry::Occupied(_) => problems.push(Problem::DuplicateNode(node.id.clone())),
+            Entry::Vacant(v) => {
+                v.insert(i);
+            }
         }
         if node.weight.is_negative() {
             problems.push(Problem::NegativeWeight(node.id.clone()));
@@ -441,8 +460,9 @@ fn link_parents(
     const WALKING: u8 = 1;
     const DONE: u8 = 2;
     let mut state = vec![NEW; nodes.len()];
+    let mut path = Vec::new();
     for start in 0..nodes.len() {
-        let mut path = Vec::new();
+        path.clear();
         let mut current = Some(start);
         while let Some(c) = current {
             if state[c] == DONE {
@@ -463,7 +483,7 @@ fn link_parents(
             path.push(c);
             current = parents[c];
         }
-        for p in path {
+        for &p in &path {
             state[p] = DONE;
         }
     }
