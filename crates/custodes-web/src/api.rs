@@ -694,9 +694,16 @@ impl utoipa::Modify for TokenSecurity {
 )]
 pub(crate) struct ApiDoc;
 
+/// The whole API's description: the core routes and each module's.
+pub(crate) fn document() -> utoipa::openapi::OpenApi {
+    let mut doc = ApiDoc::openapi();
+    doc.merge(crate::api_assessments::AssessmentApi::openapi());
+    doc
+}
+
 /// `GET /api/v1/openapi.json`.
 pub(crate) async fn openapi() -> Json<utoipa::openapi::OpenApi> {
-    Json(ApiDoc::openapi())
+    Json(document())
 }
 
 /// An operation as the reference page lists it.
@@ -717,7 +724,7 @@ pub(crate) struct DocsPage {
 
 /// `GET /api/docs`: the API reference, rendered from the OpenAPI document.
 pub(crate) async fn docs(State(state): State<AppState>, visitor: Visitor) -> DocsPage {
-    let doc = serde_json::to_value(ApiDoc::openapi()).unwrap_or_default();
+    let doc = serde_json::to_value(document()).unwrap_or_default();
     let mut operations = Vec::new();
     if let Some(paths) = doc["paths"].as_object() {
         for (path, item) in paths {

@@ -10,6 +10,7 @@ mod account;
 mod actors;
 mod admin;
 mod api;
+mod api_assessments;
 mod assets;
 mod auth;
 mod chrome;
@@ -134,6 +135,7 @@ pub fn router(state: AppState) -> Router {
         .route("/api/v1/users", get(api::users))
         .route("/api/v1/permissions", get(api::permissions))
         .route("/api/v1/audit", get(api::audit))
+        .merge(api_assessments::routes())
         .route("/healthz", get(health::check))
         .route("/assets/{*path}", get(assets::serve))
         .fallback(error::not_found);
