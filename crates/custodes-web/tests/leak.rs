@@ -46,6 +46,12 @@ struct World {
     compartments: Vec<CompartmentId>,
     records: Vec<Record>,
     users: usize,
+    /// A draft assessment per record, classified like it, with the record's canary in its
+    /// title: (id, classification).
+    assessments: Vec<(String, Classification)>,
+    /// A published PUBLIC assessment whose answers name the records' actors and carry
+    /// sources classified like the records, with their canaries.
+    published: Option<String>,
 }
 
 fn canary(n: usize) -> String {
@@ -93,6 +99,27 @@ async fn world(flavour: Flavour) -> World {
             .await
             .unwrap();
     }
+    // The assessor and reviewer of the assessments (the viewers checked are never members).
+    store
+        .create_user(
+            &Actor::System,
+            new_user("la", Role::Assessor, Level::Secret),
+        )
+        .await
+        .unwrap();
+    store
+        .create_user(
+            &Actor::System,
+            new_user("lr", Role::Reviewer, Level::Official),
+        )
+        .await
+        .unwrap();
+    for c in &compartments {
+        store
+            .set_membership(&Actor::System, *c, "la", true)
+            .await
+            .unwrap();
+    }
     let app = router(AppState {
         store: store.clone(),
         instance: Instance {
@@ -108,6 +135,8 @@ async fn world(flavour: Flavour) -> World {
         compartments,
         records: Vec::new(),
         users: 0,
+        assessments: Vec::new(),
+        published: None,
     };
     let _ = (boss, ws);
     world
@@ -174,11 +203,116 @@ impl World {
                 .await
                 .unwrap();
         }
+        let assessment = self
+            .store
+            .create_assessment(
+                &Actor::System,
+                &viewer,
+                today(),
+                ws,
+                self.assessment_input(&format!("{canary} assessment"), c.clone())
+                    .await,
+            )
+            .await
+            .unwrap();
+        self.assessments
+            .push((assessment.id.to_string(), c.clone()));
         self.records.push(Record {
             canary,
             id: created.id.to_string(),
             classification: c,
         });
+    }
+
+    async fn assessment_input(
+        &self,
+        title: &str,
+        classification: Classification,
+    ) -> custodes_store::assessment::AssessmentInput {
+        let la = self.store.user_by_username("la").await.unwrap();
+        let lr = self.store.user_by_username("lr").await.unwrap();
+        custodes_store::assessment::AssessmentInput {
+            framework_key: "ideal-security-sector".into(),
+            framework_version: "1.0.0".into(),
+            title: title.into(),
+            period: "2026".into(),
+            classification,
+            assessors: vec![la.id],
+            reviewers: vec![lr.id],
+            actors: vec![],
+        }
+    }
+
+    /// Publishes a PUBLIC assessment whose answers name the records' actors and carry a
+    /// source classified like each record, titled with its canary.
+    async fn publish_public_assessment(&mut self) {
+        use custodes_core::framework::AnswerValue;
+        use custodes_store::assessment::{AnswerInput, SourceInput};
+        let ws = self.store.list_workspaces().await.unwrap()[0].id;
+        let boss = self.store.user_by_username("loader").await.unwrap();
+        let manager = self.store.viewer(boss.id).await.unwrap().unwrap();
+        let la = self.store.user_by_username("la").await.unwrap();
+        let assessor = self.store.viewer(la.id).await.unwrap().unwrap();
+        let lr = self.store.user_by_username("lr").await.unwrap();
+        let reviewer = self.store.viewer(lr.id).await.unwrap().unwrap();
+        let input = self
+            .assessment_input("Public baseline", Classification::public())
+            .await;
+        let a = self
+            .store
+            .create_assessment(&Actor::System, &manager, today(), ws, input)
+            .await
+            .unwrap();
+        let framework = self
+            .store
+            .framework("ideal-security-sector", "1.0.0")
+            .await
+            .unwrap();
+        let mut answers = Vec::new();
+        let mut sources = Vec::new();
+        for (i, node) in framework.indicators().enumerate() {
+            let record = self.records.get(i);
+            answers.push(AnswerInput {
+                indicator: node.id.clone(),
+                value: AnswerValue::Level("1".into()),
+                explanation: "a public explanation".into(),
+                actor: record.map(|r| r.id.parse().unwrap()),
+            });
+            if let Some(r) = record {
+                sources.push((
+                    node.id.clone(),
+                    SourceInput {
+                        title: format!("{} source", r.canary),
+                        url: String::new(),
+                        classification: r.classification.clone(),
+                    },
+                ));
+            }
+        }
+        self.store
+            .save_answers(&Actor::System, &assessor, today(), a.id, &answers, &sources)
+            .await
+            .unwrap();
+        self.store
+            .submit_assessment(&Actor::System, &assessor, today(), a.id)
+            .await
+            .unwrap();
+        self.store
+            .decide_on_assessment(
+                &Actor::System,
+                &reviewer,
+                today(),
+                a.id,
+                custodes_core::assessment::Decision::Approve,
+                "",
+            )
+            .await
+            .unwrap();
+        self.store
+            .publish_assessment(&Actor::System, &manager, today(), a.id)
+            .await
+            .unwrap();
+        self.published = Some(a.id.to_string());
     }
 
     /// Creates a user and returns their viewer, a session cookie and an API token.
@@ -297,6 +431,31 @@ impl World {
                 true,
             ),
         ];
+        pages.push(("/w/land/assessments".into(), false));
+        pages.push(("/admin/audit?entity_kind=assessment".into(), false));
+        pages.push(("/api/v1/workspaces/land/assessments".into(), true));
+        pages.push((
+            "/api/v1/audit?entity_kind=assessment&limit=500".into(),
+            true,
+        ));
+        pages.push((
+            "/api/v1/audit?entity_kind=answer_source&limit=500".into(),
+            true,
+        ));
+        // Every page of the published assessment; the overview and the API record of
+        // each draft (their other pages share the same read).
+        if let Some(id) = &self.published {
+            for page in ["", "/answer", "/review", "/results", "/history"] {
+                pages.push((format!("/w/land/assessments/{id}{page}"), false));
+            }
+            for api in ["", "/answers", "/answers.csv", "/results"] {
+                pages.push((format!("/api/v1/assessments/{id}{api}"), true));
+            }
+        }
+        for (id, _) in &self.assessments {
+            pages.push((format!("/w/land/assessments/{id}"), false));
+            pages.push((format!("/api/v1/assessments/{id}"), true));
+        }
         for r in &self.records {
             pages.push((format!("/w/land/actors/{}", r.id), false));
             pages.push((format!("/w/land/actors/{}/edit", r.id), false));
@@ -317,6 +476,15 @@ impl World {
             }
             if let Some(id) = path.strip_prefix("/api/v1/actors/") {
                 let visible = readable.iter().any(|r| r.id == id);
+                assert_eq!(status == 200, visible, "{path} for {viewer:?}");
+            }
+            // A draft is read by those its classification allows and who manage
+            // assessments (the viewers here are never its members).
+            if let Some(id) = path.strip_prefix("/api/v1/assessments/")
+                && let Some((_, c)) = self.assessments.iter().find(|(a, _)| a == id)
+            {
+                let visible = can_read(viewer, c, today())
+                    && custodes_core::assessment::may_see_unpublished(viewer.role, false);
                 assert_eq!(status == 200, visible, "{path} for {viewer:?}");
             }
         }
@@ -423,6 +591,7 @@ async fn every_combination_sees_only_what_it_may(flavour: Flavour) {
         .unwrap(),
     )
     .await;
+    w.publish_public_assessment().await;
 
     w.check(&Viewer::public(), None, None).await;
     for role in Role::ALL {
