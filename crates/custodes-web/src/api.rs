@@ -621,49 +621,65 @@ pub(crate) async fn checks(
     ))
 }
 
-/// A built-in framework in the list.
+/// A framework in the list.
 #[derive(Serialize, ToSchema)]
 pub(crate) struct FrameworkSummaryDto {
     id: String,
     version: String,
     name: String,
     indicators: usize,
+    /// True for the frameworks built into this program; false for imported ones.
+    built_in: bool,
 }
 
 #[utoipa::path(get, path = "/api/v1/frameworks", tag = "frameworks",
-    responses((status = 200, description = "The frameworks built into this program", body = Vec<FrameworkSummaryDto>)))]
-pub(crate) async fn frameworks() -> Json<Vec<FrameworkSummaryDto>> {
-    Json(
-        crate::frameworks::built_in()
-            .iter()
-            .map(|f| {
-                let fw = f.framework();
-                FrameworkSummaryDto {
-                    id: fw.id.as_str().to_owned(),
-                    version: fw.version.clone(),
-                    name: fw.name.clone(),
-                    indicators: fw
-                        .nodes
-                        .iter()
-                        .filter(|n| n.as_indicator().is_some())
-                        .count(),
-                }
-            })
-            .collect(),
-    )
+    responses((status = 200, description = "The frameworks built into this program and those imported, every version", body = Vec<FrameworkSummaryDto>)))]
+pub(crate) async fn frameworks(
+    State(state): State<AppState>,
+) -> Result<Json<Vec<FrameworkSummaryDto>>, ApiError> {
+    let mut out = Vec::new();
+    for e in state.store.frameworks().await? {
+        let f = state.store.framework(&e.key, &e.version).await?;
+        out.push(FrameworkSummaryDto {
+            indicators: f.indicators().count(),
+            id: e.key,
+            version: e.version,
+            name: e.name,
+            built_in: e.built_in,
+        });
+    }
+    Ok(Json(out))
+}
+
+/// Which version of a framework.
+#[derive(Deserialize, IntoParams)]
+pub(crate) struct FrameworkParams {
+    /// The version; the newest when absent.
+    version: Option<String>,
 }
 
 #[utoipa::path(get, path = "/api/v1/frameworks/{id}", tag = "frameworks",
-    params(("id" = String, Path, description = "The framework's id")),
+    params(("id" = String, Path, description = "The framework's id"), FrameworkParams),
     responses((status = 200, description = "The whole framework: scales, nodes, scoring rules, anchors and tags (numbers as exact fractions)", body = Object), (status = 404, description = "No such framework", body = ErrorDto)))]
 pub(crate) async fn framework(
+    State(state): State<AppState>,
     Path(id): Path<String>,
+    Query(params): Query<FrameworkParams>,
 ) -> Result<Json<custodes_core::framework::Framework>, ApiError> {
-    crate::frameworks::built_in()
-        .into_iter()
-        .find(|f| f.framework().id.as_str() == id)
-        .map(|f| Json(f.into_inner()))
-        .ok_or(ApiError(WebError::NotFound))
+    let version = match params.version {
+        Some(v) => v,
+        None => state
+            .store
+            .frameworks()
+            .await?
+            .into_iter()
+            .filter(|e| e.key == id)
+            .map(|e| e.version)
+            .max()
+            .ok_or(WebError::NotFound)?,
+    };
+    let f = state.store.framework(&id, &version).await?;
+    Ok(Json(f.into_inner()))
 }
 
 struct TokenSecurity;

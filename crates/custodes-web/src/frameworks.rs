@@ -1,24 +1,14 @@
-//! The framework browser: the built-in assessment frameworks, their characteristics,
+//! The framework browser: the built-in and imported assessment frameworks, their characteristics,
 //! indicators, anchored levels and tags. Frameworks are public.
 
 use askama::Template;
 use askama_web::WebTemplate;
 use axum::extract::{Path, State};
 use custodes_core::framework::{NodeKind, ScaleKind, ValidFramework};
-use custodes_formats::builtin::FRAMEWORKS;
 
 use crate::auth::Visitor;
 use crate::chrome::Chrome;
 use crate::{AppState, WebError};
-
-/// Every built-in framework, read and checked. They are checked by the test suite, so a
-/// broken one here is a defect and is left out rather than shown half.
-pub(crate) fn built_in() -> Vec<ValidFramework> {
-    FRAMEWORKS
-        .iter()
-        .filter_map(|b| custodes_formats::framework::read(b.file, b.text).ok())
-        .collect()
-}
 
 /// A framework in the list.
 pub(crate) struct FrameworkRow {
@@ -27,6 +17,8 @@ pub(crate) struct FrameworkRow {
     version: String,
     characteristics: usize,
     indicators: usize,
+    /// "Built in", or when it was imported.
+    origin: String,
 }
 
 #[derive(Template, WebTemplate)]
@@ -36,32 +28,39 @@ pub(crate) struct ListPage {
     rows: Vec<FrameworkRow>,
 }
 
-/// `GET /frameworks`.
-pub(crate) async fn list(State(state): State<AppState>, visitor: Visitor) -> ListPage {
-    let rows = built_in()
-        .iter()
-        .map(|f| {
-            let fw = f.framework();
-            FrameworkRow {
-                id: fw.id.as_str().to_owned(),
-                name: fw.name.clone(),
-                version: fw.version.clone(),
-                characteristics: f
-                    .roots()
-                    .first()
-                    .map_or(0, |r| f.children(r.id.as_str()).len()),
-                indicators: fw
-                    .nodes
-                    .iter()
-                    .filter(|n| n.as_indicator().is_some())
-                    .count(),
-            }
-        })
-        .collect();
-    ListPage {
+/// `GET /frameworks`: the built-in frameworks and those imported into the instance.
+pub(crate) async fn list(
+    State(state): State<AppState>,
+    visitor: Visitor,
+) -> Result<ListPage, WebError> {
+    let mut rows = Vec::new();
+    for entry in state.store.frameworks().await? {
+        let f = state.store.framework(&entry.key, &entry.version).await?;
+        rows.push(FrameworkRow {
+            id: entry.key,
+            name: entry.name,
+            version: entry.version,
+            characteristics: f
+                .roots()
+                .first()
+                .map_or(0, |r| f.children(r.id.as_str()).len()),
+            indicators: f.indicators().count(),
+            origin: match entry.imported_at {
+                Some(at) => format!("Imported {}", at.get(..10).unwrap_or(&at)),
+                None => "Built in".into(),
+            },
+        });
+    }
+    Ok(ListPage {
         chrome: Chrome::new(&state, &visitor, "/frameworks").await,
         rows,
-    }
+    })
+}
+
+/// Which version of a framework to show.
+#[derive(serde::Deserialize)]
+pub(crate) struct VersionQuery {
+    version: Option<String>,
 }
 
 /// An indicator as the browser shows it.
@@ -121,17 +120,27 @@ fn rule_of(f: &ValidFramework, id: &str) -> String {
     }
 }
 
-/// `GET /frameworks/{id}`.
+/// `GET /frameworks/{id}[?version=V]`.
 pub(crate) async fn show(
     State(state): State<AppState>,
     visitor: Visitor,
     Path(id): Path<String>,
+    axum::extract::Query(query): axum::extract::Query<VersionQuery>,
 ) -> Result<ShowPage, WebError> {
-    let all = built_in();
-    let f = all
-        .iter()
-        .find(|f| f.framework().id.as_str() == id)
-        .ok_or(WebError::NotFound)?;
+    // The version asked for, or the newest one.
+    let version = match query.version {
+        Some(v) => v,
+        None => state
+            .store
+            .frameworks()
+            .await?
+            .into_iter()
+            .filter(|e| e.key == id)
+            .map(|e| e.version)
+            .max()
+            .ok_or(WebError::NotFound)?,
+    };
+    let f = &state.store.framework(&id, &version).await?;
     let fw = f.framework();
     let root = f
         .roots()
