@@ -272,6 +272,113 @@ const CHECKS = [
     run: async (t) => { await t.visit(await t.session('admin'), p, { screenshot: screenshotName(p) }); },
   })),
   {
+    name: 'assessments: list and overview',
+    run: async (t) => {
+      const s = await t.session('assessor');
+      const { page } = s;
+      const list = `${WORKSPACE}/assessments`;
+      await t.visit(s, list, { screenshot: 'assessments-list' });
+      await t.phoneScreenshot(s, list, 'assessments-list-phone');
+      const first = page.locator('main table tbody a[href]').first();
+      if ((await first.count()) === 0) throw new Error('the demo has no assessment the assessor may read');
+      const href = new URL(await first.getAttribute('href'), page.url());
+      t.state.assessmentPath = href.pathname;
+      await t.visit(s, href.pathname, { screenshot: 'assessment-overview' });
+      if ((await page.locator('main ol.steps [aria-current="step"]').count()) !== 1) t.problem('no current step in the life cycle');
+    },
+  },
+  {
+    name: 'assessment results: radar, bars, diagnosis, comparison',
+    run: async (t) => {
+      const s = await t.session('assessor');
+      const { page } = s;
+      if (!t.state.assessmentPath) throw new Error('not run: no assessment (see "assessments: list and overview")');
+      const results = `${t.state.assessmentPath}/results`;
+      await t.visit(s, results, { screenshot: 'assessment-results' });
+      await t.phoneScreenshot(s, results, 'assessment-results-phone');
+      if ((await page.locator('main svg[role="img"] > title').count()) !== 1) t.problem('no radar chart with a title');
+      if ((await page.locator('main .score-row').count()) < 10) t.problem('fewer than 10 score bars');
+      const text = await page.locator('main').innerText();
+      for (const expected of ['By source of deficit', 'By actor', 'De jure and de facto', 'Largest improvements', 'Largest declines']) {
+        if (!text.includes(expected)) t.problem(`the results do not show "${expected}"`);
+      }
+      // A diagnosis line opens onto the indicators behind it, each linked to its answer.
+      const line = page.locator('main .diagnosis__summary').first();
+      await line.click();
+      const link = page.locator('main .diagnosis__details[open] .diagnosis__indicators a').first();
+      if ((await link.count()) === 0) t.problem('an opened diagnosis line shows no indicator');
+      else if (!/\/answer#indicator-/.test(await link.getAttribute('href'))) t.problem('a diagnosis indicator does not link to its answer');
+    },
+  },
+  {
+    name: 'assessment review: answers beside comments',
+    run: async (t) => {
+      const s = await t.session('assessor');
+      const { page } = s;
+      if (!t.state.assessmentPath) throw new Error('not run: no assessment (see "assessments: list and overview")');
+      await t.visit(s, `${t.state.assessmentPath}/review`, { screenshot: 'assessment-review' });
+      await t.phoneScreenshot(s, `${t.state.assessmentPath}/review`, 'assessment-review-phone');
+      const rows = await page.locator('main .review-row').count();
+      if (rows < 10) t.problem(`only ${rows} indicators under review`);
+      if ((await page.locator('main .decision-list__item').count()) === 0) t.problem('no reviewer decision is listed');
+      await t.visit(s, `${t.state.assessmentPath}/history`, { screenshot: 'assessment-history' });
+    },
+  },
+  {
+    name: 'assessment answer entry: autosave, progress, keyboard',
+    run: async (t) => {
+      const s = await t.session('admin');
+      const { page } = s;
+      if (!t.state.assessmentPath) throw new Error('not run: no assessment (see "assessments: list and overview")');
+      await t.visit(s, `${WORKSPACE}/assessments/new`, { screenshot: 'assessment-new' });
+      // A correction of the published assessment is a draft the administrator may answer.
+      await t.visit(s, t.state.assessmentPath, { axe: false });
+      let draft = t.state.assessmentPath;
+      const correct = page.getByRole('button', { name: 'Open a correction' });
+      if (await t.exists(correct)) {
+        await t.submit(page, correct);
+        draft = t.pathOf(page);
+      } else {
+        const newer = page.getByRole('link', { name: 'Read the newer version' });
+        if (!(await t.exists(newer))) throw new Error('no button "Open a correction" and no newer version');
+        draft = new URL(await newer.getAttribute('href'), page.url()).pathname;
+      }
+      const entry = `${draft}/answer`;
+      await t.visit(s, entry, { screenshot: 'assessment-answer' });
+      await t.phoneScreenshot(s, entry, 'assessment-answer-phone');
+      const card = page.locator('main article.answer-card').first();
+      if ((await card.count()) === 0) throw new Error('no indicator card');
+      const id = await card.getAttribute('id');
+      const status = page.locator(`#${id}-status`);
+      const radios = card.locator('input[type="radio"]');
+      const checked = await radios.evaluateAll((rs) => rs.findIndex((r) => r.checked));
+      const saved = page.waitForResponse((r) => r.request().method() === 'POST' && /\/answer\//.test(r.url()));
+      await radios.nth(checked === 0 ? 1 : 0).check();
+      const response = await saved;
+      if (response.status() !== 200) t.problem(`autosave answered HTTP ${response.status()}`);
+      await status.filter({ hasText: 'Saved' }).waitFor({ timeout: ACTION_TIMEOUT_MS }).catch(async () => t.problem(`the card's status does not say "Saved" (it says "${(await status.innerText()).trim()}")`));
+      if (!/\d+ of \d+/.test(await page.locator('#answer-progress').innerText())) t.problem('no progress "N of M" after saving');
+      // Typing in the explanation saves after a pause.
+      const typed = page.waitForResponse((r) => r.request().method() === 'POST' && /\/answer\//.test(r.url()));
+      await card.locator('textarea').fill('Checked in a browser.');
+      if ((await typed).status() !== 200) t.problem('saving the explanation failed');
+      await t.screenshot(page, 'assessment-answer-saved');
+      // j moves to the next indicator, k back.
+      await page.locator('h1').click();
+      await page.keyboard.press('j');
+      await page.keyboard.press('j');
+      const at = await page.evaluate(() => document.activeElement?.closest('.answer-card')?.id ?? null);
+      const second = await page.locator('main article.answer-card').nth(1).getAttribute('id');
+      if (at !== second) t.problem(`after j, j the focus is in ${at}, not in the second card ${second}`);
+      await page.keyboard.press('k');
+      const back = await page.evaluate(() => document.activeElement?.closest('.answer-card')?.id ?? null);
+      if (back !== id) t.problem(`after k the focus is in ${back}, not in the first card ${id}`);
+      t.expectNoPageProblems(page);
+      await t.visit(s, draft, { screenshot: 'assessment-correction-overview' });
+      if (!(await bodyText(page)).includes('What changed since version')) t.problem('the correction does not show what changed');
+    },
+  },
+  {
     name: 'a donor cannot see the audit log',
     run: async (t) => {
       const s = await t.signIn('donor');

@@ -160,7 +160,7 @@ pub fn read(
             }
         };
         let line = record.position().map_or(0, |p| p.line() as usize);
-        let cell = |c: usize| index[c].and_then(|i| record.get(i)).unwrap_or("").trim();
+        let cell = |c: usize| restore(index[c].and_then(|i| record.get(i)).unwrap_or("").trim());
         let column = |c: usize| index[c].map_or(1, |i| i + 1);
         if record.iter().all(|f| f.trim().is_empty()) {
             continue;
@@ -279,7 +279,26 @@ pub fn read(
     }
 }
 
-/// Writes answers as an answer file that [`read`] reads back.
+/// A cell for a spreadsheet: a leading `=`, `+`, `-` or `@` would start a formula, so it
+/// gets an apostrophe before it (which [`restore`] takes off again).
+pub fn defuse(cell: &str) -> std::borrow::Cow<'_, str> {
+    if cell.starts_with(['=', '+', '-', '@']) {
+        format!("'{cell}").into()
+    } else {
+        cell.into()
+    }
+}
+
+/// The text of a cell [`defuse`] wrote.
+pub fn restore(cell: &str) -> &str {
+    match cell.strip_prefix('\'') {
+        Some(rest) if rest.starts_with(['=', '+', '-', '@']) => rest,
+        _ => cell,
+    }
+}
+
+/// Writes answers as an answer file that [`read`] reads back. Free text is defused
+/// ([`defuse`]) so that a spreadsheet never runs it as a formula.
 pub fn write_csv(rows: &[AnswerRow]) -> String {
     let mut w = csv::Writer::from_writer(Vec::new());
     let _ = w.write_record(COLUMNS);
@@ -303,9 +322,9 @@ pub fn write_csv(rows: &[AnswerRow]) -> String {
             r.answer.node.as_str(),
             &level,
             &missing,
-            r.actor.as_deref().unwrap_or(""),
-            &r.explanation,
-            &sources.join(" ; "),
+            &defuse(r.actor.as_deref().unwrap_or("")),
+            &defuse(&r.explanation),
+            &defuse(&sources.join(" ; ")),
         ]);
     }
     String::from_utf8(w.into_inner().unwrap_or_default()).unwrap_or_default()

@@ -109,3 +109,14 @@ fn written_answers_read_back_the_same() {
             .any(|r| r.answer.value == AnswerValue::Missing(MissingState::NotEnoughInformation))
     );
 }
+
+#[test]
+fn formulas_are_defused_and_read_back() {
+    let f = iss();
+    let text = "indicator,level,explanation\nc1.1,1,\"=HYPERLINK(\"\"x\"\")\"\n";
+    let rows = answers::read("f.csv", text, &f, |_| true).unwrap();
+    let written = answers::write_csv(&rows);
+    assert!(written.contains("'=HYPERLINK"), "{written}");
+    let again = answers::read("g.csv", &written, &f, |_| true).unwrap();
+    assert_eq!(again[0].explanation, "=HYPERLINK(\"x\")");
+}

@@ -763,11 +763,7 @@ pub(crate) async fn export_csv(
 
 /// A CSV cell, quoted when needed; a leading formula character is defused.
 fn csv_cell(s: &str) -> String {
-    let s = if s.starts_with(['=', '+', '-', '@']) {
-        format!("'{s}")
-    } else {
-        s.to_owned()
-    };
+    let s = custodes_formats::answers::defuse(s).into_owned();
     if s.contains([',', '"', '\n', '\r']) {
         format!("\"{}\"", s.replace('"', "\"\""))
     } else {

@@ -50,6 +50,12 @@ impl Chrome {
                 current: path.starts_with(&href),
                 href,
             });
+            let href = format!("/w/{}/assessments", ws.slug);
+            nav.push(NavItem {
+                label: "Assessments",
+                current: path.starts_with(&href),
+                href,
+            });
         }
         nav.push(NavItem {
             label: "Frameworks",

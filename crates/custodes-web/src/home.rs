@@ -45,6 +45,50 @@ pub(crate) struct LandingPage {
     workspaces: Vec<WorkspaceView>,
 }
 
+/// An assessment the person works on, with what it waits for.
+pub(crate) struct AssessmentTask {
+    title: String,
+    href: String,
+    status: &'static str,
+    next: &'static str,
+}
+
+/// The assessments of the workspace the visitor is a member of, or, for those who
+/// manage assessments, that wait to be published; at most five.
+async fn your_assessments(
+    state: &AppState,
+    visitor: &Visitor,
+    ws: &custodes_store::workspace::Workspace,
+) -> Result<Vec<AssessmentTask>, WebError> {
+    use custodes_core::assessment::{MemberRole, Status};
+    let manages = permits(visitor.role(), Action::ManageAssessments);
+    let user = visitor.viewer.user;
+    Ok(state
+        .store
+        .list_assessments(&visitor.viewer, today(), ws.id)
+        .await?
+        .into_iter()
+        .filter_map(|a| {
+            let assessor = a.has_member(user, MemberRole::Assessor);
+            let reviewer = a.has_member(user, MemberRole::Reviewer);
+            let next = match a.status {
+                Status::Draft if assessor => "Answer it",
+                Status::Submitted | Status::InReview if reviewer => "Review it",
+                Status::Validated if manages => "Publish it",
+                _ if assessor || reviewer => "Read it",
+                _ => return None,
+            };
+            Some(AssessmentTask {
+                href: format!("/w/{}/assessments/{}", ws.slug, a.id),
+                title: format!("{} ({}, version {})", a.title, a.period, a.version),
+                status: a.status.label(),
+                next,
+            })
+        })
+        .take(5)
+        .collect())
+}
+
 /// A thing the person may do, with where to do it.
 pub(crate) struct Task {
     label: &'static str,
@@ -62,6 +106,7 @@ pub(crate) struct HomePage {
     actors_visible: i64,
     tasks: Vec<Task>,
     chain: Option<String>,
+    assessments: Vec<AssessmentTask>,
 }
 
 /// `GET /`.
@@ -84,7 +129,9 @@ pub(crate) async fn page(
         .collect();
     let mut actors_visible = 0;
     let mut tasks = Vec::new();
+    let mut assessments = Vec::new();
     if let Some(ws) = &chrome.workspace {
+        assessments = your_assessments(&state, &visitor, ws).await?;
         let page = state
             .store
             .list_actors(
@@ -156,6 +203,7 @@ pub(crate) async fn page(
         actors_visible,
         tasks,
         chain,
+        assessments,
     }
     .into_response())
 }

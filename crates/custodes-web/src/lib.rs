@@ -11,6 +11,7 @@ mod actors;
 mod admin;
 mod api;
 mod api_assessments;
+mod assessments;
 mod assets;
 mod auth;
 mod chrome;
@@ -138,6 +139,7 @@ pub fn router(state: AppState) -> Router {
         .merge(api_assessments::routes())
         .route("/healthz", get(health::check))
         .route("/assets/{*path}", get(assets::serve))
+        .merge(assessments::routes())
         .fallback(error::not_found);
     security::with_headers(routes)
         .layer(TraceLayer::new_for_http())
