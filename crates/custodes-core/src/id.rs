@@ -60,3 +60,15 @@ id_type!(
     /// An actor of the security sector (an institution, a body, a group).
     ActorId
 );
+id_type!(
+    /// A threat in a workspace's threat register.
+    ThreatId
+);
+id_type!(
+    /// A goal of the strategy, derived from threats.
+    GoalId
+);
+id_type!(
+    /// A strategy document (a national security strategy, a sectoral strategy).
+    StrategyId
+);

@@ -11,6 +11,7 @@ pub mod id;
 pub mod permission;
 pub mod policy;
 pub mod sector;
+pub mod strategy;
 pub mod user;
 pub mod workspace;
 
