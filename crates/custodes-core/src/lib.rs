@@ -16,4 +16,4 @@ pub mod user;
 pub mod workspace;
 
 pub use access::{Level, Role};
-pub use id::{ActorId, CompartmentId, UserId, WorkspaceId};
+pub use id::{ActorId, CompartmentId, GoalId, StrategyId, ThreatId, UserId, WorkspaceId};

@@ -334,6 +334,8 @@ impl FromStr for Deficit {
 pub struct Weight(u16);
 
 impl Weight {
+    /// The smallest weight, 0.
+    pub const ZERO: Weight = Weight(0);
     /// The largest weight, 1.
     pub const MAX: Weight = Weight(1000);
 
@@ -387,7 +389,7 @@ pub const FURTHER_THREAT_INCREMENT: i64 = 50;
 /// each further threat, at most 1. A goal that answers no threat weighs 0.
 pub fn goal_weight(risks: &[Risk]) -> Weight {
     let Some(highest) = risks.iter().map(|r| r.rating).max() else {
-        return Weight(0);
+        return Weight::ZERO;
     };
     let further = risks.len() as i64 - 1;
     let t = highest * 1000 / 25 + FURTHER_THREAT_INCREMENT * further;

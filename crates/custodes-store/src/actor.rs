@@ -1,23 +1,23 @@
 //! Actors of the sector map: the first records that carry a classification. Every read
 //! takes a viewer and applies the access policy inside its SQL.
 
-use std::collections::{BTreeMap, BTreeSet};
-
 use chrono::NaiveDate;
 use custodes_core::audit::Actor;
 use custodes_core::permission::{Action, permits};
-use custodes_core::policy::{Classification, Viewer, may_assign};
+use custodes_core::policy::{Classification, Viewer};
 use custodes_core::sector::{ActorFields, ActorKind, FieldError};
-use custodes_core::{ActorId, CompartmentId, Level, WorkspaceId};
+use custodes_core::{ActorId, WorkspaceId};
 use serde::Serialize;
 use sqlx::Row;
 use sqlx::any::AnyRow;
 use uuid::Uuid;
 
+use crate::classified::{
+    classification_from_row, classification_problems, replace_compartments, write_compartments,
+};
 use crate::database::Store;
 use crate::error::StoreError;
 use crate::policy::{ViewerBinds, visible};
-use crate::tx::WriteTx;
 
 /// An actor of the security sector.
 #[derive(Clone, Debug, PartialEq, Serialize)]
@@ -92,6 +92,27 @@ pub struct Page<T> {
     pub total: i64,
 }
 
+/// How many records a page holds when a list is read whole.
+pub(crate) const GATHER_PAGE: i64 = 500;
+
+/// Reads a list whole, page by page: `page(offset)` reads the page of
+/// [`GATHER_PAGE`] records that starts at `offset`.
+pub(crate) async fn gather<T, F, Fut>(mut page: F) -> Result<Vec<T>, StoreError>
+where
+    F: FnMut(i64) -> Fut,
+    Fut: std::future::Future<Output = Result<Page<T>, StoreError>>,
+{
+    let mut out = Vec::new();
+    loop {
+        let p = page(out.len() as i64).await?;
+        let n = p.items.len() as i64;
+        out.extend(p.items);
+        if n < GATHER_PAGE {
+            return Ok(out);
+        }
+    }
+}
+
 /// The columns of an actor, for queries whose parameters 1 to 3 are the viewer's: the
 /// parent is named only when the viewer may read it too.
 fn columns() -> String {
@@ -113,9 +134,6 @@ fn actor_from_row(row: &AnyRow) -> Result<SectorActor, StoreError> {
     let ws: String = row.try_get(1)?;
     let kind: String = row.try_get(3)?;
     let parent: Option<String> = row.try_get(8)?;
-    let level: i64 = row.try_get(9)?;
-    let declassify_on: Option<String> = row.try_get(11)?;
-    let declassify_to: i64 = row.try_get(12)?;
     Ok(SectorActor {
         id: id.parse().map_err(|_| bad(format!("id '{id}'")))?,
         workspace: ws.parse().map_err(|_| bad(format!("workspace '{ws}'")))?,
@@ -132,16 +150,7 @@ fn actor_from_row(row: &AnyRow) -> Result<SectorActor, StoreError> {
         parent: parent
             .map(|p| p.parse().map_err(|_| bad(format!("parent '{p}'"))))
             .transpose()?,
-        classification: Classification {
-            level: Level::from_rank(level).ok_or_else(|| bad(format!("level {level}")))?,
-            compartments: BTreeSet::new(),
-            justification: row.try_get(10)?,
-            declassify_on: declassify_on
-                .map(|d| d.parse().map_err(|_| bad(format!("declassify_on '{d}'"))))
-                .transpose()?,
-            declassify_to: Level::from_rank(declassify_to)
-                .ok_or_else(|| bad(format!("declassify_to {declassify_to}")))?,
-        },
+        classification: classification_from_row(row, 9, bad)?,
         created_at: row.try_get(13)?,
         updated_at: row.try_get(14)?,
     })
@@ -237,27 +246,20 @@ impl Store {
         today: NaiveDate,
         workspace: WorkspaceId,
     ) -> Result<Vec<SectorActor>, StoreError> {
-        const PAGE: i64 = 500;
-        let mut out = Vec::new();
-        loop {
-            let page = self
-                .list_actors(
-                    viewer,
-                    today,
-                    workspace,
-                    &ActorQuery {
-                        limit: Some(PAGE),
-                        offset: out.len() as i64,
-                        ..ActorQuery::default()
-                    },
-                )
-                .await?;
-            let n = page.items.len() as i64;
-            out.extend(page.items);
-            if n < PAGE {
-                return Ok(out);
-            }
-        }
+        gather(|offset| async move {
+            self.list_actors(
+                viewer,
+                today,
+                workspace,
+                &ActorQuery {
+                    limit: Some(GATHER_PAGE),
+                    offset,
+                    ..ActorQuery::default()
+                },
+            )
+            .await
+        })
+        .await
     }
 
     /// One actor, when the viewer may read it; `None` when it does not exist or the
@@ -296,28 +298,8 @@ impl Store {
         if items.is_empty() {
             return Ok(());
         }
-        let placeholders: Vec<String> = (1..=items.len()).map(|i| format!("${i}")).collect();
-        let sql = format!(
-            "SELECT record_id, compartment_id FROM record_compartment \
-             WHERE record_kind = 'actor' AND record_id IN ({})",
-            placeholders.join(", ")
-        );
-        let mut q = sqlx::query(sqlx::AssertSqlSafe(sql));
-        for item in items.iter() {
-            q = q.bind(item.id.to_string());
-        }
-        let rows = q.fetch_all(&self.pool).await?;
-        let sees_all = permits(viewer.role, Action::ManageCompartments);
-        let mut by_record: BTreeMap<String, BTreeSet<CompartmentId>> = BTreeMap::new();
-        for row in rows {
-            let record: String = row.try_get(0)?;
-            let comp: String = row.try_get(1)?;
-            if let Ok(c) = comp.parse::<CompartmentId>()
-                && (sees_all || viewer.compartments.contains(&c))
-            {
-                by_record.entry(record).or_default().insert(c);
-            }
-        }
+        let ids: Vec<String> = items.iter().map(|a| a.id.to_string()).collect();
+        let mut by_record = self.compartments_of(viewer, "actor", &ids).await?;
         for item in items {
             if let Some(set) = by_record.remove(&item.id.to_string()) {
                 item.classification.compartments = set;
@@ -336,26 +318,7 @@ impl Store {
         this: Option<ActorId>,
     ) -> Result<(), StoreError> {
         let mut problems = input.fields.check();
-        // A classification built by hand must pass the same checks as one from a form.
-        let c = &input.classification;
-        if let Err(e) = Classification::new(
-            c.level,
-            c.compartments.clone(),
-            c.justification.clone(),
-            c.declassify_on,
-            c.declassify_to,
-        ) {
-            problems.push(FieldError {
-                field: "level",
-                message: e.to_string(),
-            });
-        }
-        if !may_assign(viewer, &input.classification) {
-            problems.push(FieldError {
-                field: "level",
-                message: "you cannot classify a record above your own clearance or in a compartment you do not belong to".into(),
-            });
-        }
+        problems.extend(classification_problems(viewer, &input.classification));
         if let Some(parent) = input.parent {
             let found = self.get_actor(viewer, today, parent).await?;
             match found {
@@ -406,7 +369,13 @@ impl Store {
             .bind(&now)
             .execute(tx.conn())
             .await?;
-        write_compartments(&mut tx, id, &input.classification.compartments).await?;
+        write_compartments(
+            &mut tx,
+            "actor",
+            &id.to_string(),
+            &input.classification.compartments,
+        )
+        .await?;
         let created = SectorActor {
             id,
             workspace,
@@ -470,13 +439,13 @@ impl Store {
             .execute(tx.conn())
             .await?;
         if reclassified {
-            sqlx::query(
-                "DELETE FROM record_compartment WHERE record_kind = 'actor' AND record_id = $1",
+            replace_compartments(
+                &mut tx,
+                "actor",
+                &id.to_string(),
+                &input.classification.compartments,
             )
-            .bind(id.to_string())
-            .execute(tx.conn())
             .await?;
-            write_compartments(&mut tx, id, &input.classification.compartments).await?;
         }
         let updated = SectorActor {
             id,
@@ -525,28 +494,4 @@ fn bind_input<'q>(q: Query<'q>, input: &ActorInput) -> Query<'q> {
         .bind(input.classification.justification.clone())
         .bind(input.classification.declassify_on.map(|d| d.to_string()))
         .bind(input.classification.declassify_to.rank())
-}
-
-async fn write_compartments(
-    tx: &mut WriteTx,
-    id: ActorId,
-    compartments: &BTreeSet<CompartmentId>,
-) -> Result<(), StoreError> {
-    for c in compartments {
-        sqlx::query(
-            "INSERT INTO record_compartment (record_kind, record_id, compartment_id) VALUES ('actor', $1, $2)",
-        )
-        .bind(id.to_string())
-        .bind(c.to_string())
-        .execute(tx.conn())
-        .await
-        .map_err(|e| match &e {
-            sqlx::Error::Database(db) if db.is_foreign_key_violation() => StoreError::Fields(vec![FieldError {
-                field: "compartments",
-                message: format!("there is no compartment {c}"),
-            }]),
-            _ => StoreError::Database(e),
-        })?;
-    }
-    Ok(())
 }

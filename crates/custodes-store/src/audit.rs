@@ -108,6 +108,7 @@ impl Store {
             "(e.entity_kind <> 'actor' OR EXISTS (SELECT 1 FROM actor a WHERE a.id = e.entity_id AND {}))",
             crate::policy::visible("a", "actor", 1)
         );
+        cond.push_str(&crate::threat::audit_condition());
         let mut binds: Vec<String> = Vec::new();
         for (col, value) in [
             ("e.action", &filter.action),
