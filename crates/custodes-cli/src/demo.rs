@@ -739,6 +739,7 @@ pub async fn ensure(store: &Store) -> Result<bool, StoreError> {
         added = true;
     }
     added |= ensure_sector_map(store).await?;
+    added |= crate::demo_strategy::ensure(store, WORKSPACE_SLUG).await?;
     Ok(added)
 }
 

@@ -11,6 +11,7 @@ mod cli;
 mod commands;
 mod config;
 mod demo;
+mod demo_strategy;
 mod logging;
 
 use std::process::ExitCode;

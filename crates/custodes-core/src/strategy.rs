@@ -655,25 +655,13 @@ impl Transition {
     }
 
     /// The step in words, for buttons.
-    pub const fn label(&self) -> &'static str {
-        match self {
-            Transition::OpenConsultation { .. } => "Open public consultation",
-            Transition::SendToParliament => "Send to parliament",
-            Transition::Approve { .. } => "Record parliament's approval",
-            Transition::ReturnToDraft => "Record that parliament sent it back",
-        }
+    pub fn label(&self) -> &'static str {
+        step(self.as_str()).map_or("", |(_, label, _)| label)
     }
 
     /// The permission the step needs.
-    pub const fn action(&self) -> Action {
-        match self {
-            Transition::OpenConsultation { .. } | Transition::SendToParliament => {
-                Action::EditStrategy
-            }
-            Transition::Approve { .. } | Transition::ReturnToDraft => {
-                Action::RecordParliamentaryDecision
-            }
-        }
+    pub fn action(&self) -> Action {
+        step(self.as_str()).map_or(Action::EditStrategy, |(_, _, action)| action)
     }
 
     /// The status the step leaves from.
@@ -694,6 +682,37 @@ impl Transition {
             Transition::Approve { .. } => Status::Approved,
         }
     }
+}
+
+/// The steps of the life cycle by name, with the words on their buttons and the
+/// permission each needs: the planners take a strategy to consultation and to parliament;
+/// parliament's decision is recorded by those who may record it.
+pub const STEPS: [(&str, &str, Action); 4] = [
+    (
+        "open_consultation",
+        "Open public consultation",
+        Action::EditStrategy,
+    ),
+    (
+        "send_to_parliament",
+        "Close consultation and send to parliament",
+        Action::EditStrategy,
+    ),
+    (
+        "approve",
+        "Record parliament's approval",
+        Action::RecordParliamentaryDecision,
+    ),
+    (
+        "return_to_draft",
+        "Record that parliament sent it back to draft",
+        Action::RecordParliamentaryDecision,
+    ),
+];
+
+/// The step of this name: its name, words and permission.
+pub fn step(name: &str) -> Option<(&'static str, &'static str, Action)> {
+    STEPS.into_iter().find(|(n, _, _)| *n == name)
 }
 
 /// Why a step of the life cycle was refused.

@@ -62,6 +62,7 @@ pub(crate) struct HomePage {
     actors_visible: i64,
     tasks: Vec<Task>,
     chain: Option<String>,
+    strategy: Option<crate::strategies::HomeSummary>,
 }
 
 /// `GET /`.
@@ -84,7 +85,9 @@ pub(crate) async fn page(
         .collect();
     let mut actors_visible = 0;
     let mut tasks = Vec::new();
+    let mut strategy = None;
     if let Some(ws) = &chrome.workspace {
+        strategy = Some(crate::strategies::home_summary(&state, &visitor, ws).await?);
         let page = state
             .store
             .list_actors(
@@ -156,6 +159,7 @@ pub(crate) async fn page(
         actors_visible,
         tasks,
         chain,
+        strategy,
     }
     .into_response())
 }

@@ -10,17 +10,21 @@ mod account;
 mod actors;
 mod admin;
 mod api;
+mod api_strategy;
 mod assets;
 mod auth;
 mod chrome;
 mod error;
 mod form;
 mod frameworks;
+mod goals;
 mod health;
 mod home;
 mod sector;
 mod security;
 mod signin;
+mod strategies;
+mod threats;
 mod tokens;
 
 use std::future::Future;
@@ -136,6 +140,7 @@ pub fn router(state: AppState) -> Router {
         .route("/api/v1/audit", get(api::audit))
         .route("/healthz", get(health::check))
         .route("/assets/{*path}", get(assets::serve))
+        .merge(strategies::routes())
         .fallback(error::not_found);
     security::with_headers(routes)
         .layer(TraceLayer::new_for_http())
