@@ -18,6 +18,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { chromium } from 'playwright-core';
+import { STRATEGY_CHECKS } from './strategy.mjs';
 
 const require = createRequire(import.meta.url);
 const AXE_PATH = require.resolve('axe-core/axe.min.js');
@@ -242,6 +243,7 @@ const CHECKS = [
       await t.screenshot(page, 'actor-edited');
     },
   },
+  ...STRATEGY_CHECKS,
   {
     name: 'sign out',
     run: async (t) => {

@@ -746,6 +746,7 @@ pub async fn ensure(store: &Store) -> Result<bool, StoreError> {
         .find(|w| w.slug.as_str() == WORKSPACE_SLUG)
         .ok_or_else(|| StoreError::Invalid("the demo workspace is missing".into()))?;
     added |= crate::demo_assessments::ensure(store, ws.id).await?;
+    added |= crate::demo_strategy::ensure(store, WORKSPACE_SLUG).await?;
     Ok(added)
 }
 

@@ -13,6 +13,7 @@ mod commands;
 mod config;
 mod demo;
 mod demo_assessments;
+mod demo_strategy;
 mod logging;
 
 use std::process::ExitCode;

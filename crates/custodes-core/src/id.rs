@@ -64,3 +64,15 @@ id_type!(
     /// An assessment: one framework version applied to one workspace for one period.
     AssessmentId
 );
+id_type!(
+    /// A threat in a workspace's threat register.
+    ThreatId
+);
+id_type!(
+    /// A goal of the strategy, derived from threats.
+    GoalId
+);
+id_type!(
+    /// A strategy document (a national security strategy, a sectoral strategy).
+    StrategyId
+);

@@ -12,8 +12,11 @@ pub mod id;
 pub mod permission;
 pub mod policy;
 pub mod sector;
+pub mod strategy;
 pub mod user;
 pub mod workspace;
 
 pub use access::{Level, Role};
-pub use id::{ActorId, AssessmentId, CompartmentId, UserId, WorkspaceId};
+pub use id::{
+    ActorId, AssessmentId, CompartmentId, GoalId, StrategyId, ThreatId, UserId, WorkspaceId,
+};

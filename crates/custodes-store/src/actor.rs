@@ -12,7 +12,9 @@ use sqlx::Row;
 use sqlx::any::AnyRow;
 use uuid::Uuid;
 
-use crate::classified;
+use crate::classified::{
+    classification_from_row, classification_problems, replace_compartments, write_compartments,
+};
 use crate::database::Store;
 use crate::error::StoreError;
 use crate::policy::{ViewerBinds, visible};
@@ -90,6 +92,27 @@ pub struct Page<T> {
     pub total: i64,
 }
 
+/// How many records a page holds when a list is read whole.
+pub(crate) const GATHER_PAGE: i64 = 500;
+
+/// Reads a list whole, page by page: `page(offset)` reads the page of
+/// [`GATHER_PAGE`] records that starts at `offset`.
+pub(crate) async fn gather<T, F, Fut>(mut page: F) -> Result<Vec<T>, StoreError>
+where
+    F: FnMut(i64) -> Fut,
+    Fut: std::future::Future<Output = Result<Page<T>, StoreError>>,
+{
+    let mut out = Vec::new();
+    loop {
+        let p = page(out.len() as i64).await?;
+        let n = p.items.len() as i64;
+        out.extend(p.items);
+        if n < GATHER_PAGE {
+            return Ok(out);
+        }
+    }
+}
+
 /// The columns of an actor, for queries whose parameters 1 to 3 are the viewer's: the
 /// parent is named only when the viewer may read it too.
 fn columns() -> String {
@@ -127,7 +150,7 @@ fn actor_from_row(row: &AnyRow) -> Result<SectorActor, StoreError> {
         parent: parent
             .map(|p| p.parse().map_err(|_| bad(format!("parent '{p}'"))))
             .transpose()?,
-        classification: classified::from_row(row, 9, "actor")?,
+        classification: classification_from_row(row, 9, bad)?,
         created_at: row.try_get(13)?,
         updated_at: row.try_get(14)?,
     })
@@ -223,27 +246,20 @@ impl Store {
         today: NaiveDate,
         workspace: WorkspaceId,
     ) -> Result<Vec<SectorActor>, StoreError> {
-        const PAGE: i64 = 500;
-        let mut out = Vec::new();
-        loop {
-            let page = self
-                .list_actors(
-                    viewer,
-                    today,
-                    workspace,
-                    &ActorQuery {
-                        limit: Some(PAGE),
-                        offset: out.len() as i64,
-                        ..ActorQuery::default()
-                    },
-                )
-                .await?;
-            let n = page.items.len() as i64;
-            out.extend(page.items);
-            if n < PAGE {
-                return Ok(out);
-            }
-        }
+        gather(|offset| async move {
+            self.list_actors(
+                viewer,
+                today,
+                workspace,
+                &ActorQuery {
+                    limit: Some(GATHER_PAGE),
+                    offset,
+                    ..ActorQuery::default()
+                },
+            )
+            .await
+        })
+        .await
     }
 
     /// One actor, when the viewer may read it; `None` when it does not exist or the
@@ -279,7 +295,10 @@ impl Store {
         viewer: &Viewer,
         items: &mut [SectorActor],
     ) -> Result<(), StoreError> {
-        let ids: Vec<String> = items.iter().map(|i| i.id.to_string()).collect();
+        if items.is_empty() {
+            return Ok(());
+        }
+        let ids: Vec<String> = items.iter().map(|a| a.id.to_string()).collect();
         let mut by_record = self.compartments_of(viewer, "actor", &ids).await?;
         for item in items {
             if let Some(set) = by_record.remove(&item.id.to_string()) {
@@ -299,8 +318,7 @@ impl Store {
         this: Option<ActorId>,
     ) -> Result<(), StoreError> {
         let mut problems = input.fields.check();
-        // A classification built by hand must pass the same checks as one from a form.
-        problems.extend(classified::check(viewer, &input.classification, "level"));
+        problems.extend(classification_problems(viewer, &input.classification));
         if let Some(parent) = input.parent {
             let found = self.get_actor(viewer, today, parent).await?;
             match found {
@@ -351,7 +369,7 @@ impl Store {
             .bind(&now)
             .execute(tx.conn())
             .await?;
-        classified::write_compartments(
+        write_compartments(
             &mut tx,
             "actor",
             &id.to_string(),
@@ -421,13 +439,7 @@ impl Store {
             .execute(tx.conn())
             .await?;
         if reclassified {
-            sqlx::query(
-                "DELETE FROM record_compartment WHERE record_kind = 'actor' AND record_id = $1",
-            )
-            .bind(id.to_string())
-            .execute(tx.conn())
-            .await?;
-            classified::write_compartments(
+            replace_compartments(
                 &mut tx,
                 "actor",
                 &id.to_string(),

@@ -313,7 +313,7 @@ fn assessment_from_row(row: &AnyRow) -> Result<Assessment, StoreError> {
             .transpose()?,
         review_round: row.try_get(9)?,
         required_reviewers: row.try_get(10)?,
-        classification: classified::from_row(row, 11, "assessment")?,
+        classification: classified::classification_from_row(row, 11, bad)?,
         members: Vec::new(),
         actors: Vec::new(),
         created_at: row.try_get(15)?,
@@ -667,7 +667,7 @@ impl Store {
                 indicator: NodeId::from(indicator),
                 title: row.try_get(2)?,
                 url: row.try_get(3)?,
-                classification: classified::from_row(&row, 4, "source")?,
+                classification: classified::classification_from_row(&row, 4, bad)?,
                 added_at: row.try_get(8)?,
             });
         }
@@ -881,7 +881,10 @@ impl Store {
             }
             Err(e) => return Err(e),
         };
-        problems.extend(classified::check(viewer, &input.classification, "level"));
+        problems.extend(classified::classification_problems(
+            viewer,
+            &input.classification,
+        ));
         if input.assessors.is_empty() {
             problems.push(FieldError {
                 field: "assessors",
@@ -1100,7 +1103,7 @@ impl Store {
                 problems.push(format!("indicator {indicator}: a source needs a title"));
             }
             problems.extend(
-                classified::check(viewer, &source.classification, "level")
+                classified::classification_problems(viewer, &source.classification)
                     .into_iter()
                     .map(|p| {
                         format!(
@@ -1352,7 +1355,10 @@ impl Store {
                 message: "a link must start with https:// or http://".into(),
             });
         }
-        problems.extend(classified::check(viewer, &input.classification, "level"));
+        problems.extend(classified::classification_problems(
+            viewer,
+            &input.classification,
+        ));
         if !problems.is_empty() {
             return Err(StoreError::Fields(problems));
         }

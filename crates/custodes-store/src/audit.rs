@@ -119,6 +119,7 @@ impl Store {
         })
         .collect::<Vec<_>>()
         .join(" AND ");
+        cond.push_str(&crate::threat::audit_condition());
         let mut binds: Vec<String> = Vec::new();
         for (col, value) in [
             ("e.action", &filter.action),

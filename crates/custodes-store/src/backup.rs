@@ -356,6 +356,12 @@ pub const TABLES: &[TableSpec] = &[
         second_pass: &[],
         key: "id",
     },
+    crate::threat::THREAT_TABLE,
+    crate::goal::GOAL_TABLES[0],
+    crate::goal::GOAL_TABLES[1],
+    crate::goal::GOAL_TABLES[2],
+    crate::strategy::STRATEGY_TABLES[0],
+    crate::strategy::STRATEGY_TABLES[1],
 ];
 
 #[derive(Serialize, Deserialize)]

@@ -1,6 +1,7 @@
-//! What every classified table shares: its four classification columns (`level`,
-//! `justification`, `declassify_on`, `declassify_to`), its compartments in
-//! `record_compartment`, and the checks a new classification must pass.
+//! What every classified record shares in the store: its classification columns, the
+//! checks on a classification given for writing, and its compartments in
+//! `record_compartment`. Actors and threats use the same helpers, so a classification is
+//! read, checked and written one way.
 
 use std::collections::{BTreeMap, BTreeSet};
 
@@ -15,9 +16,13 @@ use crate::database::Store;
 use crate::error::StoreError;
 use crate::tx::WriteTx;
 
-/// Reads the four classification columns starting at column `at`, without compartments.
-pub(crate) fn from_row(row: &AnyRow, at: usize, what: &str) -> Result<Classification, StoreError> {
-    let bad = |detail: String| StoreError::Invalid(format!("stored {what}: {detail}"));
+/// The classification in columns `at` to `at + 3` of a row (level, justification,
+/// declassification date and level), without compartments. `bad` names what is wrong.
+pub(crate) fn classification_from_row(
+    row: &AnyRow,
+    at: usize,
+    bad: impl Fn(String) -> StoreError,
+) -> Result<Classification, StoreError> {
     let level: i64 = row.try_get(at)?;
     let declassify_on: Option<String> = row.try_get(at + 2)?;
     let declassify_to: i64 = row.try_get(at + 3)?;
@@ -33,10 +38,10 @@ pub(crate) fn from_row(row: &AnyRow, at: usize, what: &str) -> Result<Classifica
     })
 }
 
-/// The problems of a classification the viewer wants to give a record: the rules of
-/// `Classification::new`, and never above the viewer's own clearance or outside their
-/// compartments.
-pub(crate) fn check(viewer: &Viewer, c: &Classification, field: &'static str) -> Vec<FieldError> {
+/// The problems with a classification someone gives a record: the rules of
+/// `Classification::new` (a classification built by hand must pass them as one from a
+/// form does), and `may_assign`.
+pub(crate) fn classification_problems(viewer: &Viewer, c: &Classification) -> Vec<FieldError> {
     let mut problems = Vec::new();
     if let Err(e) = Classification::new(
         c.level,
@@ -46,20 +51,20 @@ pub(crate) fn check(viewer: &Viewer, c: &Classification, field: &'static str) ->
         c.declassify_to,
     ) {
         problems.push(FieldError {
-            field,
+            field: "level",
             message: e.to_string(),
         });
     }
     if !may_assign(viewer, c) {
         problems.push(FieldError {
-            field,
+            field: "level",
             message: "you cannot classify a record above your own clearance or in a compartment you do not belong to".into(),
         });
     }
     problems
 }
 
-/// Limits a record to its compartments.
+/// Writes the compartments of a record of kind `kind`.
 pub(crate) async fn write_compartments(
     tx: &mut WriteTx,
     kind: &str,
@@ -70,27 +75,40 @@ pub(crate) async fn write_compartments(
         sqlx::query(
             "INSERT INTO record_compartment (record_kind, record_id, compartment_id) VALUES ($1, $2, $3)",
         )
-        .bind(kind.to_owned())
-        .bind(id.to_owned())
+        .bind(kind)
+        .bind(id)
         .bind(c.to_string())
         .execute(tx.conn())
         .await
         .map_err(|e| match &e {
-            sqlx::Error::Database(db) if db.is_foreign_key_violation() => {
-                StoreError::Fields(vec![FieldError {
-                    field: "compartments",
-                    message: format!("there is no compartment {c}"),
-                }])
-            }
+            sqlx::Error::Database(db) if db.is_foreign_key_violation() => StoreError::Fields(vec![FieldError {
+                field: "compartments",
+                message: format!("there is no compartment {c}"),
+            }]),
             _ => StoreError::Database(e),
         })?;
     }
     Ok(())
 }
 
+/// Replaces the compartments of a record of kind `kind`.
+pub(crate) async fn replace_compartments(
+    tx: &mut WriteTx,
+    kind: &str,
+    id: &str,
+    compartments: &BTreeSet<CompartmentId>,
+) -> Result<(), StoreError> {
+    sqlx::query("DELETE FROM record_compartment WHERE record_kind = $1 AND record_id = $2")
+        .bind(kind)
+        .bind(id)
+        .execute(tx.conn())
+        .await?;
+    write_compartments(tx, kind, id, compartments).await
+}
+
 impl Store {
-    /// The compartments of records of one kind that the viewer may know of (those they
-    /// belong to, or all for those who manage compartments), by record id.
+    /// The compartments of records of kind `kind` that the viewer may know of, by record
+    /// id: those the viewer belongs to, or all of them for those who manage compartments.
     pub(crate) async fn compartments_of(
         &self,
         viewer: &Viewer,
@@ -107,7 +125,7 @@ impl Store {
              WHERE record_kind = $1 AND record_id IN ({})",
             placeholders.join(", ")
         );
-        let mut q = sqlx::query(sqlx::AssertSqlSafe(sql)).bind(kind.to_owned());
+        let mut q = sqlx::query(sqlx::AssertSqlSafe(sql)).bind(kind);
         for id in ids {
             q = q.bind(id.clone());
         }

@@ -98,9 +98,9 @@ pub(crate) struct ListParams {
 
 /// A choice in a select.
 pub(crate) struct Choice {
-    value: String,
-    label: String,
-    selected: bool,
+    pub value: String,
+    pub label: String,
+    pub selected: bool,
 }
 
 #[derive(Template, WebTemplate)]
@@ -307,11 +307,136 @@ pub(crate) struct ActorForm {
     personnel: String,
     budget: String,
     parent: String,
-    level: String,
-    compartments: BTreeSet<String>,
-    justification: String,
-    declassify_on: String,
-    declassify_to: String,
+    class: ClassForm,
+}
+
+/// The classification fields of a form, as typed. Every form of a classified record
+/// includes `classification_fields.html`, which shows them.
+#[derive(Clone, Debug, Default)]
+pub(crate) struct ClassForm {
+    pub level: String,
+    pub compartments: BTreeSet<String>,
+    pub justification: String,
+    pub declassify_on: String,
+    pub declassify_to: String,
+}
+
+impl ClassForm {
+    pub(crate) fn from_classification(c: &Classification) -> ClassForm {
+        ClassForm {
+            level: c.level.as_str().to_owned(),
+            compartments: c.compartments.iter().map(ToString::to_string).collect(),
+            justification: c.justification.clone().unwrap_or_default(),
+            declassify_on: c.declassify_on.map(|d| d.to_string()).unwrap_or_default(),
+            declassify_to: c.declassify_to.as_str().to_owned(),
+        }
+    }
+
+    pub(crate) fn from_form(f: &FormData) -> ClassForm {
+        ClassForm {
+            level: f.text("level"),
+            compartments: f
+                .all("compartments")
+                .into_iter()
+                .map(str::to_owned)
+                .collect(),
+            justification: f.text("justification"),
+            declassify_on: f.text("declassify_on"),
+            declassify_to: f.text("declassify_to"),
+        }
+    }
+
+    /// Parses the fields into a classification, adding every problem found to `p`.
+    pub(crate) fn parse(&self, p: &mut Problems) -> Option<Classification> {
+        let level = self.level.parse::<Level>().unwrap_or(Level::Public);
+        let declassify_to = self.declassify_to.parse::<Level>().unwrap_or(Level::Public);
+        let declassify_on = match self.declassify_on.as_str() {
+            "" => None,
+            s => match s.parse::<NaiveDate>() {
+                Ok(d) => Some(d),
+                Err(_) => {
+                    p.add(
+                        "declassify_on",
+                        "Enter the declassification date as a real date, like 2030-01-31",
+                    );
+                    None
+                }
+            },
+        };
+        let mut compartments = BTreeSet::new();
+        for c in &self.compartments {
+            match c.parse::<CompartmentId>() {
+                Ok(id) => {
+                    compartments.insert(id);
+                }
+                Err(_) => p.add("compartments", "Choose compartments from the list"),
+            }
+        }
+        match Classification::new(
+            level,
+            compartments,
+            Some(self.justification.clone()),
+            declassify_on,
+            declassify_to,
+        ) {
+            Ok(c) => Some(c),
+            Err(e) => {
+                let field = match e {
+                    InvalidClassification::NoJustification(_) => "justification",
+                    InvalidClassification::PublicWithCompartments => "compartments",
+                    InvalidClassification::DeclassifyNotLower { .. } => "declassify_to",
+                };
+                p.add(field, sentence(&e.to_string()));
+                None
+            }
+        }
+    }
+}
+
+/// The choices of the classification fields: the levels within the writer's clearance
+/// and the compartments they belong to (and any the record already names).
+pub(crate) struct ClassChoices {
+    pub levels: Vec<Choice>,
+    pub declassify_levels: Vec<Choice>,
+    pub compartments: Vec<CompartmentChoice>,
+}
+
+pub(crate) async fn class_choices(
+    state: &AppState,
+    visitor: &Visitor,
+    form: &ClassForm,
+) -> Result<ClassChoices, WebError> {
+    let level_choices = |selected: &str| {
+        Level::ALL
+            .iter()
+            .filter(|l| **l <= visitor.viewer.clearance)
+            .map(|l| Choice {
+                value: l.as_str().to_owned(),
+                label: l.as_str().to_owned(),
+                selected: selected == l.as_str() || (selected.is_empty() && *l == Level::Public),
+            })
+            .collect::<Vec<_>>()
+    };
+    let compartments = state
+        .store
+        .list_compartments(&visitor.viewer)
+        .await?
+        .into_iter()
+        .filter(|c| {
+            visitor.viewer.compartments.contains(&c.id)
+                || form.compartments.contains(&c.id.to_string())
+        })
+        .map(|c| CompartmentChoice {
+            checked: form.compartments.contains(&c.id.to_string()),
+            id: c.id.to_string(),
+            name: c.name,
+        })
+        .collect();
+    Ok(ClassChoices {
+        levels: level_choices(&form.level),
+        declassify_levels: level_choices(&form.declassify_to),
+        compartments,
+    })
 }
 
 impl ActorForm {
@@ -328,20 +453,7 @@ impl ActorForm {
                 .unwrap_or_default(),
             budget: a.fields.budget.map(|b| b.to_string()).unwrap_or_default(),
             parent: a.parent.map(|p| p.to_string()).unwrap_or_default(),
-            level: a.classification.level.as_str().to_owned(),
-            compartments: a
-                .classification
-                .compartments
-                .iter()
-                .map(ToString::to_string)
-                .collect(),
-            justification: a.classification.justification.clone().unwrap_or_default(),
-            declassify_on: a
-                .classification
-                .declassify_on
-                .map(|d| d.to_string())
-                .unwrap_or_default(),
-            declassify_to: a.classification.declassify_to.as_str().to_owned(),
+            class: ClassForm::from_classification(&a.classification),
         }
     }
 
@@ -354,15 +466,7 @@ impl ActorForm {
             personnel: f.text("personnel"),
             budget: f.text("budget"),
             parent: f.text("parent"),
-            level: f.text("level"),
-            compartments: f
-                .all("compartments")
-                .into_iter()
-                .map(str::to_owned)
-                .collect(),
-            justification: f.text("justification"),
-            declassify_on: f.text("declassify_on"),
-            declassify_to: f.text("declassify_to"),
+            class: ClassForm::from_form(f),
         }
     }
 
@@ -412,48 +516,7 @@ impl ActorForm {
                 }
             },
         };
-        let level = self.level.parse::<Level>().unwrap_or(Level::Public);
-        let declassify_to = self.declassify_to.parse::<Level>().unwrap_or(Level::Public);
-        let declassify_on = match self.declassify_on.as_str() {
-            "" => None,
-            s => match s.parse::<NaiveDate>() {
-                Ok(d) => Some(d),
-                Err(_) => {
-                    p.add(
-                        "declassify_on",
-                        "Enter the declassification date as a real date, like 2030-01-31",
-                    );
-                    None
-                }
-            },
-        };
-        let mut compartments = BTreeSet::new();
-        for c in &self.compartments {
-            match c.parse::<CompartmentId>() {
-                Ok(id) => {
-                    compartments.insert(id);
-                }
-                Err(_) => p.add("compartments", "Choose compartments from the list"),
-            }
-        }
-        let classification = match Classification::new(
-            level,
-            compartments,
-            Some(self.justification.clone()),
-            declassify_on,
-            declassify_to,
-        ) {
-            Ok(c) => Some(c),
-            Err(e) => {
-                let field = match e {
-                    InvalidClassification::NoJustification(_) => "justification",
-                    InvalidClassification::PublicWithCompartments => "compartments",
-                    InvalidClassification::DeclassifyNotLower { .. } => "declassify_to",
-                };
-                p.add(field, sentence(&e.to_string()));
-                None
-            }
-        };
+        let classification = self.class.parse(&mut p);
         let fields = kind.map(|kind| ActorFields {
             name: self.name.clone(),
             kind,
@@ -482,9 +545,9 @@ impl ActorForm {
 
 /// A check box for a compartment.
 pub(crate) struct CompartmentChoice {
-    id: String,
-    name: String,
-    checked: bool,
+    pub id: String,
+    pub name: String,
+    pub checked: bool,
 }
 
 #[derive(Template, WebTemplate)]
@@ -499,9 +562,7 @@ pub(crate) struct FormPage {
     problems: Problems,
     kinds: Vec<Choice>,
     parents: Vec<Choice>,
-    levels: Vec<Choice>,
-    declassify_levels: Vec<Choice>,
-    compartments: Vec<CompartmentChoice>,
+    classes: ClassChoices,
 }
 
 async fn form_page(
@@ -530,32 +591,7 @@ async fn form_page(
                 selected: form.parent == a.id.to_string(),
             }),
     );
-    let level_choices = |selected: &str| {
-        Level::ALL
-            .iter()
-            .filter(|l| **l <= visitor.viewer.clearance)
-            .map(|l| Choice {
-                value: l.as_str().to_owned(),
-                label: l.as_str().to_owned(),
-                selected: selected == l.as_str() || (selected.is_empty() && *l == Level::Public),
-            })
-            .collect::<Vec<_>>()
-    };
-    let compartments = state
-        .store
-        .list_compartments(&visitor.viewer)
-        .await?
-        .into_iter()
-        .filter(|c| {
-            visitor.viewer.compartments.contains(&c.id)
-                || form.compartments.contains(&c.id.to_string())
-        })
-        .map(|c| CompartmentChoice {
-            checked: form.compartments.contains(&c.id.to_string()),
-            id: c.id.to_string(),
-            name: c.name,
-        })
-        .collect();
+    let classes = class_choices(state, visitor, &form.class).await?;
     let (title, action, cancel) = match editing {
         Some(id) => (
             format!("Edit {}", form.name),
@@ -571,10 +607,8 @@ async fn form_page(
     Ok(FormPage {
         chrome: Chrome::new(state, visitor, &action).await,
         kinds: kind_choices(form.kind.parse().ok()),
-        levels: level_choices(&form.level),
-        declassify_levels: level_choices(&form.declassify_to),
         parents,
-        compartments,
+        classes,
         title,
         action,
         cancel,
@@ -630,7 +664,7 @@ pub(crate) async fn edit_form(
 }
 
 /// Turns the store's refusal into problems on the form, or passes it on.
-fn store_problems(e: StoreError) -> Result<Problems, WebError> {
+pub(crate) fn store_problems(e: StoreError) -> Result<Problems, WebError> {
     match e {
         StoreError::Fields(fields) => {
             let mut p = Problems::default();

@@ -18,6 +18,7 @@ use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, OpenApi, ToSchema};
 
 use crate::actors::workspace;
+use crate::api_strategy::StrategyPaths;
 use crate::auth::{Visitor, check_api_write};
 use crate::chrome::Chrome;
 use crate::error::ApiError;
@@ -60,6 +61,68 @@ pub(crate) struct ClassificationDto {
     declassify_to: String,
 }
 
+impl ClassificationDto {
+    /// A record's classification as the API shows it.
+    pub(crate) fn of(c: &Classification) -> ClassificationDto {
+        ClassificationDto {
+            level: c.effective_level(today()).as_str().to_owned(),
+            compartments: c.compartments.iter().map(ToString::to_string).collect(),
+            justification: c.justification.clone(),
+            declassify_on: c.declassify_on.map(|d| d.to_string()),
+            declassify_to: c.declassify_to.as_str().to_owned(),
+        }
+    }
+}
+
+/// A classification given to a new record: the same fields on every kind of record.
+#[derive(Deserialize, ToSchema)]
+pub(crate) struct NewClassification {
+    /// PUBLIC (default), OFFICIAL, CONFIDENTIAL or SECRET.
+    level: Option<String>,
+    #[serde(default)]
+    compartments: Vec<String>,
+    justification: Option<String>,
+    declassify_on: Option<String>,
+    declassify_to: Option<String>,
+}
+
+impl NewClassification {
+    /// The classification, checked by `Classification::new`, or why not.
+    pub(crate) fn parse(self) -> Result<Classification, ApiError> {
+        let bad = |m: String| ApiError(WebError::BadRequest(m));
+        let level = |s: Option<&str>| -> Result<Level, ApiError> {
+            s.map_or(Ok(Level::Public), |s| {
+                s.parse()
+                    .map_err(|e: custodes_core::access::UnknownName| bad(e.to_string()))
+            })
+        };
+        let compartments = self
+            .compartments
+            .iter()
+            .map(|c| {
+                c.parse::<CompartmentId>()
+                    .map_err(|_| bad(format!("compartments: '{c}' is not a compartment id")))
+            })
+            .collect::<Result<BTreeSet<_>, _>>()?;
+        let declassify_on = self
+            .declassify_on
+            .as_deref()
+            .map(|d| {
+                d.parse()
+                    .map_err(|_| bad(format!("declassify_on: '{d}' is not a date (YYYY-MM-DD)")))
+            })
+            .transpose()?;
+        Classification::new(
+            level(self.level.as_deref())?,
+            compartments,
+            self.justification,
+            declassify_on,
+            level(self.declassify_to.as_deref())?,
+        )
+        .map_err(|e| bad(e.to_string()))
+    }
+}
+
 /// An actor of the security sector.
 #[derive(Serialize, ToSchema)]
 pub(crate) struct ActorDto {
@@ -95,13 +158,7 @@ impl ActorDto {
             personnel: a.fields.personnel,
             budget: a.fields.budget,
             parent: a.parent.map(|p| p.to_string()),
-            classification: ClassificationDto {
-                level: c.effective_level(today()).as_str().to_owned(),
-                compartments: c.compartments.iter().map(ToString::to_string).collect(),
-                justification: c.justification.clone(),
-                declassify_on: c.declassify_on.map(|d| d.to_string()),
-                declassify_to: c.declassify_to.as_str().to_owned(),
-            },
+            classification: ClassificationDto::of(c),
             created_at: a.created_at,
             updated_at: a.updated_at,
         }
@@ -141,13 +198,8 @@ pub(crate) struct NewActor {
     personnel: Option<i64>,
     budget: Option<f64>,
     parent: Option<String>,
-    /// PUBLIC (default), OFFICIAL, CONFIDENTIAL or SECRET.
-    level: Option<String>,
-    #[serde(default)]
-    compartments: Vec<String>,
-    justification: Option<String>,
-    declassify_on: Option<String>,
-    declassify_to: Option<String>,
+    #[serde(flatten)]
+    classification: NewClassification,
 }
 
 /// An error.
@@ -261,36 +313,7 @@ pub(crate) async fn create_actor(
         .kind
         .parse()
         .map_err(|e: custodes_core::access::UnknownName| bad(e.to_string()))?;
-    let level = |s: Option<&str>| -> Result<Level, ApiError> {
-        s.map_or(Ok(Level::Public), |s| {
-            s.parse()
-                .map_err(|e: custodes_core::access::UnknownName| bad(e.to_string()))
-        })
-    };
-    let compartments = body
-        .compartments
-        .iter()
-        .map(|c| {
-            c.parse::<CompartmentId>()
-                .map_err(|_| bad(format!("compartments: '{c}' is not a compartment id")))
-        })
-        .collect::<Result<BTreeSet<_>, _>>()?;
-    let declassify_on = body
-        .declassify_on
-        .as_deref()
-        .map(|d| {
-            d.parse()
-                .map_err(|_| bad(format!("declassify_on: '{d}' is not a date (YYYY-MM-DD)")))
-        })
-        .transpose()?;
-    let classification = Classification::new(
-        level(body.level.as_deref())?,
-        compartments,
-        body.justification,
-        declassify_on,
-        level(body.declassify_to.as_deref())?,
-    )
-    .map_err(|e| bad(e.to_string()))?;
+    let classification = body.classification.parse()?;
     let parent = body
         .parent
         .as_deref()
@@ -706,7 +729,7 @@ impl utoipa::Modify for TokenSecurity {
     info(title = "Custodes API", description = "The data of a security sector reform, through the same access policy as the web pages: every list, count and record shows only what the caller's clearance and compartments allow."),
     paths(me, tokens, frameworks, framework, workspaces, list_actors, get_actor, create_actor, relations, checks, compartments, users, permissions, audit),
     components(schemas(FrameworkSummaryDto, RelationDto, FindingDto, Me, TokenDto, WorkspaceDto, ActorDto, ActorPage, ClassificationDto, NewActor, ErrorDto, CompartmentDto, UserDto, PermissionDto, AuditEntryDto, AuditPageDto)),
-    modifiers(&TokenSecurity)
+    modifiers(&TokenSecurity, &StrategyPaths)
 )]
 pub(crate) struct ApiDoc;
 

@@ -57,6 +57,9 @@ impl Chrome {
                 href,
             });
         }
+        if let Some(ws) = &workspace {
+            nav.push(crate::strategies::nav_item(&ws.slug.to_string(), path));
+        }
         nav.push(NavItem {
             label: "Frameworks",
             href: "/frameworks".into(),

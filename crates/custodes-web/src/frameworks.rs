@@ -10,6 +10,15 @@ use crate::auth::Visitor;
 use crate::chrome::Chrome;
 use crate::{AppState, WebError};
 
+/// Every built-in framework, read and checked. They are checked by the test suite, so a
+/// broken one here is a defect and is left out rather than shown half.
+pub(crate) fn built_in() -> Vec<ValidFramework> {
+    custodes_formats::builtin::FRAMEWORKS
+        .iter()
+        .filter_map(|b| custodes_formats::framework::read(b.file, b.text).ok())
+        .collect()
+}
+
 /// A framework in the list.
 pub(crate) struct FrameworkRow {
     id: String,

@@ -107,6 +107,7 @@ pub(crate) struct HomePage {
     tasks: Vec<Task>,
     chain: Option<String>,
     assessments: Vec<AssessmentTask>,
+    strategy: Option<crate::strategies::HomeSummary>,
 }
 
 /// `GET /`.
@@ -130,8 +131,10 @@ pub(crate) async fn page(
     let mut actors_visible = 0;
     let mut tasks = Vec::new();
     let mut assessments = Vec::new();
+    let mut strategy = None;
     if let Some(ws) = &chrome.workspace {
         assessments = your_assessments(&state, &visitor, ws).await?;
+        strategy = Some(crate::strategies::home_summary(&state, &visitor, ws).await?);
         let page = state
             .store
             .list_actors(
@@ -204,6 +207,7 @@ pub(crate) async fn page(
         tasks,
         chain,
         assessments,
+        strategy,
     }
     .into_response())
 }

@@ -11,6 +11,7 @@ mod actors;
 mod admin;
 mod api;
 mod api_assessments;
+mod api_strategy;
 mod assessments;
 mod assets;
 mod auth;
@@ -18,11 +19,14 @@ mod chrome;
 mod error;
 mod form;
 mod frameworks;
+mod goals;
 mod health;
 mod home;
 mod sector;
 mod security;
 mod signin;
+mod strategies;
+mod threats;
 mod tokens;
 
 use std::future::Future;
@@ -140,6 +144,7 @@ pub fn router(state: AppState) -> Router {
         .route("/healthz", get(health::check))
         .route("/assets/{*path}", get(assets::serve))
         .merge(assessments::routes())
+        .merge(strategies::routes())
         .fallback(error::not_found);
     security::with_headers(routes)
         .layer(TraceLayer::new_for_http())

@@ -29,6 +29,8 @@ use rand::rngs::StdRng;
 use rand::{Rng, SeedableRng};
 use tower::ServiceExt;
 
+mod leak_strategy;
+
 fn today() -> NaiveDate {
     chrono::Utc::now().date_naive()
 }
@@ -37,6 +39,9 @@ struct Record {
     canary: String,
     id: String,
     classification: Classification,
+    /// The threat with the same classification and canary, and the goal that answers it.
+    threat: String,
+    goal: String,
 }
 
 struct World {
@@ -217,10 +222,22 @@ impl World {
             .unwrap();
         self.assessments
             .push((assessment.id.to_string(), c.clone()));
+        let (threat, goal) = leak_strategy::add(
+            &self.store,
+            &viewer,
+            ws,
+            &canary,
+            n,
+            &c,
+            self.records.last().map(|r| r.threat.as_str()),
+        )
+        .await;
         self.records.push(Record {
             canary,
             id: created.id.to_string(),
             classification: c,
+            threat,
+            goal,
         });
     }
 
@@ -461,6 +478,9 @@ impl World {
             pages.push((format!("/w/land/actors/{}/edit", r.id), false));
             pages.push((format!("/api/v1/actors/{}", r.id), true));
         }
+        let threats: Vec<&str> = self.records.iter().map(|r| r.threat.as_str()).collect();
+        let goals: Vec<&str> = self.records.iter().map(|r| r.goal.as_str()).collect();
+        pages.extend(leak_strategy::routes(&threats, &goals));
         for (path, api) in &pages {
             let (status, text) = if *api {
                 self.get(path, None, token).await
@@ -473,6 +493,17 @@ impl World {
                     "{path} shows {} to {viewer:?} (status {status})",
                     h.canary
                 );
+            }
+            for h in &hidden {
+                assert!(
+                    !text.contains(&h.threat),
+                    "{path} names hidden threat {} to {viewer:?} (status {status})",
+                    h.threat
+                );
+            }
+            if let Some(id) = path.strip_prefix("/api/v1/threats/") {
+                let visible = readable.iter().any(|r| r.threat == id);
+                assert_eq!(status == 200, visible, "{path} for {viewer:?}");
             }
             if let Some(id) = path.strip_prefix("/api/v1/actors/") {
                 let visible = readable.iter().any(|r| r.id == id);
@@ -526,6 +557,25 @@ impl World {
         assert!(
             html.contains(&format!("{} {noun}", readable.len())),
             "page count for {viewer:?}"
+        );
+        let readable_threats: BTreeSet<String> =
+            readable.iter().map(|r| r.threat.clone()).collect();
+        leak_strategy::check_counts(
+            viewer,
+            &readable_threats,
+            &self
+                .get("/api/v1/workspaces/land/threats?limit=1", None, token)
+                .await
+                .1,
+            &self
+                .get("/api/v1/workspaces/land/threats/matrix", None, token)
+                .await
+                .1,
+            &self
+                .get("/api/v1/workspaces/land/goals", None, token)
+                .await
+                .1,
+            &self.get("/w/land/threats", cookie, None).await.1,
         );
         // Every readable record is found.
         let (_, csv) = self.get("/w/land/actors.csv", cookie, None).await;

@@ -46,6 +46,7 @@ pub use scale::{
     Grade, GradeLevel, MissingLevel, MissingState, Modifier, NumericLevel, Scale, ScaleKind,
 };
 pub use score::{Coverage, NodeScore, Scores, score, validate_answers};
+pub(crate) use tag::tag_enum;
 pub use tag::{Characteristic, DeficitSource, ReformField, Standing, Tags};
 pub use validate::ValidFramework;
 

@@ -71,6 +71,9 @@ macro_rules! tag_enum {
     };
 }
 
+// The strategy module names its kinds of threat the same way.
+pub(crate) use tag_enum;
+
 tag_enum! {
     /// The eight characteristics of an ideal security sector.
     Characteristic, "characteristic" {

@@ -1,0 +1,165 @@
+//! The threat-first strategy part of the leak test: each record of the leak test has a
+//! threat with the same classification and canary, and a public goal that answers it and
+//! the threat before it. These are the routes to request and the counts to check.
+
+use std::collections::BTreeSet;
+
+use custodes_core::audit::Actor;
+use custodes_core::policy::{Classification, Viewer};
+use custodes_core::strategy::{GoalFields, Origin, Scope, SourceKind, Target, ThreatFields, Trend};
+use custodes_core::{ThreatId, WorkspaceId};
+use custodes_store::Store;
+use custodes_store::goal::GoalInput;
+use custodes_store::threat::ThreatInput;
+
+/// Adds the threat of record `n` (with `canary` in every text field) and its goal, which
+/// also answers the previous threat. Returns the ids of the threat and the goal.
+pub async fn add(
+    store: &Store,
+    loader: &Viewer,
+    ws: WorkspaceId,
+    canary: &str,
+    n: usize,
+    c: &Classification,
+    previous: Option<&str>,
+) -> (String, String) {
+    let threat = store
+        .create_threat(
+            &Actor::System,
+            loader,
+            ws,
+            ThreatInput {
+                fields: ThreatFields {
+                    name: format!("Threat {canary} name"),
+                    description: format!("{canary} threat description"),
+                    origin: Origin::ALL[n % 3],
+                    scope: Scope::Regional,
+                    targets: [Target::Policy].into(),
+                    source_kind: SourceKind::Criminal,
+                    likelihood: (n % 5) as i64 + 1,
+                    impact: ((n / 5) % 5) as i64 + 1,
+                    trend: Trend::Rising,
+                    review_on: None,
+                },
+                classification: c.clone(),
+            },
+        )
+        .await
+        .unwrap();
+    let mut threats: BTreeSet<ThreatId> = [threat.id].into();
+    threats.extend(previous.map(|p| p.parse::<ThreatId>().unwrap()));
+    let goal = store
+        .create_goal(
+            &Actor::System,
+            loader,
+            chrono::Utc::now().date_naive(),
+            ws,
+            GoalInput {
+                fields: GoalFields {
+                    title: format!("Public goal {n}"),
+                    description: String::new(),
+                    weight_override: None,
+                },
+                threats,
+                deficits: BTreeSet::new(),
+            },
+        )
+        .await
+        .unwrap();
+    (threat.id.to_string(), goal.to_string())
+}
+
+/// The pages (false) and API routes (true) of the strategy module, for records whose
+/// threats and goals are given.
+pub fn routes(threats: &[&str], goals: &[&str]) -> Vec<(String, bool)> {
+    let mut out: Vec<(String, bool)> = [
+        ("/w/land/threats", false),
+        ("/w/land/threats?q=CNRY", false),
+        ("/w/land/threats?origin=external&trend=rising", false),
+        (
+            "/w/land/threats?source=criminal&scope=regional&page=2",
+            false,
+        ),
+        ("/w/land/threats/matrix", false),
+        ("/w/land/threats/new", false),
+        ("/w/land/goals", false),
+        ("/w/land/goals/new", false),
+        ("/w/land/strategies", false),
+        ("/admin/audit?entity_kind=threat", false),
+        ("/api/v1/workspaces/land/threats?limit=500", true),
+        (
+            "/api/v1/workspaces/land/threats?q=CNRY&origin=internal",
+            true,
+        ),
+        ("/api/v1/workspaces/land/threats/matrix", true),
+        ("/api/v1/workspaces/land/goals", true),
+        ("/api/v1/workspaces/land/strategies", true),
+        ("/api/v1/audit?entity_kind=threat&limit=500", true),
+    ]
+    .into_iter()
+    .map(|(p, api)| (p.to_owned(), api))
+    .collect();
+    for t in threats {
+        out.push((format!("/w/land/threats/{t}"), false));
+        out.push((format!("/w/land/threats/{t}/edit"), false));
+        out.push((format!("/api/v1/threats/{t}"), true));
+    }
+    for g in goals {
+        out.push((format!("/w/land/goals/{g}"), false));
+        out.push((format!("/w/land/goals/{g}/edit"), false));
+        out.push((format!("/api/v1/goals/{g}"), true));
+    }
+    out
+}
+
+/// The JSON of a response whose headers come first.
+pub fn json(text: &str) -> serde_json::Value {
+    let start = text.find(['{', '[']).unwrap();
+    serde_json::from_str(&text[start..]).unwrap()
+}
+
+/// Checks the counts the viewer is given: the API's total, the matrix's cells and the
+/// goals' threats must be exactly what the viewer may read.
+pub fn check_counts(
+    viewer: &Viewer,
+    readable: &BTreeSet<String>,
+    threats_api: &str,
+    matrix_api: &str,
+    goals_api: &str,
+    register_page: &str,
+) {
+    assert_eq!(
+        json(threats_api)["total"],
+        readable.len(),
+        "threat count for {viewer:?}"
+    );
+    let cells = json(matrix_api);
+    let mut in_matrix = BTreeSet::new();
+    let mut counted = 0;
+    for cell in cells.as_array().unwrap() {
+        counted += cell["count"].as_u64().unwrap() as usize;
+        for t in cell["threats"].as_array().unwrap() {
+            in_matrix.insert(t.as_str().unwrap().to_owned());
+        }
+    }
+    assert_eq!(counted, readable.len(), "matrix count for {viewer:?}");
+    assert_eq!(&in_matrix, readable, "matrix threats for {viewer:?}");
+    for goal in json(goals_api).as_array().unwrap() {
+        for t in goal["threats"].as_array().unwrap() {
+            let id = t["id"].as_str().unwrap();
+            assert!(
+                readable.contains(id),
+                "goal names hidden {id} to {viewer:?}"
+            );
+        }
+    }
+    let noun = if readable.len() == 1 {
+        "threat"
+    } else {
+        "threats"
+    };
+    assert!(
+        register_page.contains(&format!("{} {noun}", readable.len())),
+        "register count for {viewer:?}"
+    );
+}

@@ -1,0 +1,498 @@
+//! The threat-first strategy pages, on both backends: bad form input gets field errors
+//! and changes nothing, illegal steps of a strategy's life cycle are refused in words,
+//! permissions are asked, and a strategy goes from draft to approval through its pages.
+
+use axum::body::Body;
+use axum::http::{Request, StatusCode, header};
+use custodes_core::audit::Actor;
+use custodes_core::workspace::{Slug, WorkspaceKind};
+use custodes_core::{Level, Role};
+use custodes_store::Store;
+use custodes_store::audit::Verdict;
+use custodes_store::session::SessionLimits;
+use custodes_testkit::{Flavour, TestDb, on_both_backends};
+use custodes_web::{AppState, Instance, router};
+use http_body_util::BodyExt;
+use tower::ServiceExt;
+
+struct Site {
+    _db: TestDb,
+    store: Store,
+    app: axum::Router,
+}
+
+/// A signed-in person: their session cookie and form token.
+struct Person {
+    cookie: String,
+    csrf: String,
+}
+
+async fn site(flavour: Flavour) -> Site {
+    let db = TestDb::new(flavour).await;
+    let store = db.open().await;
+    store
+        .create_workspace(
+            &Actor::System,
+            Slug::parse("land").unwrap(),
+            "Land",
+            WorkspaceKind::Country,
+        )
+        .await
+        .unwrap();
+    let app = router(AppState {
+        store: store.clone(),
+        instance: Instance {
+            name: "Strategy test".into(),
+            version: "0",
+        },
+        limits: SessionLimits::default(),
+    });
+    Site {
+        _db: db,
+        store,
+        app,
+    }
+}
+
+impl Site {
+    async fn person(&self, name: &str, role: Role, clearance: Level) -> Person {
+        let password = format!("{name} has a long password");
+        self.store
+            .create_user(
+                &Actor::System,
+                custodes_store::user::NewUser {
+                    username: name.into(),
+                    display_name: format!("{name} person"),
+                    role,
+                    clearance,
+                    password: password.clone(),
+                },
+            )
+            .await
+            .unwrap();
+        let (_, session) = self
+            .store
+            .sign_in(name, &password, None, "127.0.0.1", SessionLimits::default())
+            .await
+            .unwrap()
+            .unwrap();
+        Person {
+            cookie: format!("custodes_session={}", session.token),
+            csrf: session.csrf,
+        }
+    }
+
+    async fn send(&self, req: Request<Body>) -> (StatusCode, String, String) {
+        let response = self.app.clone().oneshot(req).await.unwrap();
+        let status = response.status();
+        let location = response
+            .headers()
+            .get(header::LOCATION)
+            .map(|l| l.to_str().unwrap().to_owned())
+            .unwrap_or_default();
+        let body = response.into_body().collect().await.unwrap().to_bytes();
+        (status, location, String::from_utf8(body.to_vec()).unwrap())
+    }
+
+    async fn get(&self, who: &Person, path: &str) -> (StatusCode, String) {
+        let req = Request::get(path)
+            .header(header::COOKIE, &who.cookie)
+            .body(Body::empty())
+            .unwrap();
+        let (status, _, body) = self.send(req).await;
+        (status, body)
+    }
+
+    /// Posts a form with the person's token; returns the status, the redirect and the page.
+    async fn post(
+        &self,
+        who: &Person,
+        path: &str,
+        fields: &[(&str, &str)],
+    ) -> (StatusCode, String, String) {
+        let mut all = vec![("csrf", who.csrf.as_str())];
+        all.extend_from_slice(fields);
+        let body = serde_urlencoded::to_string(&all).unwrap();
+        let req = Request::post(path)
+            .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
+            .header(header::HOST, "custodes.test")
+            .header(header::COOKIE, &who.cookie)
+            .body(Body::from(body))
+            .unwrap();
+        self.send(req).await
+    }
+
+    async fn entries(&self) -> u64 {
+        match self.store.verify_audit().await.unwrap() {
+            Verdict::Intact { entries, .. } => entries,
+            Verdict::Broken(b) => panic!("{b}"),
+        }
+    }
+}
+
+async fn threat_and_goal_forms_name_every_problem_and_change_nothing(flavour: Flavour) {
+    let s = site(flavour).await;
+    let planner = s.person("pl", Role::Planner, Level::Confidential).await;
+    let before = s.entries().await;
+    let (status, _, html) = s
+        .post(
+            &planner,
+            "/w/land/threats/new",
+            &[
+                ("name", ""),
+                ("origin", "outer-space"),
+                ("likelihood", "9"),
+                ("impact", "3"),
+                ("scope", "national"),
+                ("source_kind", "criminal"),
+                ("trend", "rising"),
+                ("level", "OFFICIAL"),
+            ],
+        )
+        .await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+    for message in [
+        "There is a problem",
+        "Choose where the threat comes from",
+        "Enter the threat&#39;s name",
+        "Secrecy must be argued",
+    ] {
+        assert!(html.contains(message), "{message} missing from {html}");
+    }
+    // A rating outside 1 to 5 with every other field right.
+    let good = [
+        ("name", "Floods"),
+        ("origin", "internal"),
+        ("scope", "national"),
+        ("targets", "way_of_life"),
+        ("source_kind", "natural"),
+        ("impact", "3"),
+        ("trend", "rising"),
+        ("level", "PUBLIC"),
+    ];
+    let mut bad = good.to_vec();
+    bad.push(("likelihood", "6"));
+    let (status, _, html) = s.post(&planner, "/w/land/threats/new", &bad).await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(html.contains("Likelihood must be from 1 to 5"), "{html}");
+    let mut no_target: Vec<(&str, &str)> = good
+        .iter()
+        .copied()
+        .filter(|(k, _)| *k != "targets")
+        .collect();
+    no_target.push(("likelihood", "5"));
+    let (_, _, html) = s.post(&planner, "/w/land/threats/new", &no_target).await;
+    assert!(
+        html.contains("Choose at least one thing the threat aims at"),
+        "{html}"
+    );
+    // Above the planner's clearance: the form offers no SECRET, and the store refuses it.
+    let mut secret = no_target.clone();
+    secret.extend([
+        ("targets", "policy"),
+        ("level", "SECRET"),
+        ("justification", "sources"),
+    ]);
+    secret.retain(|(k, v)| !(*k == "level" && *v == "PUBLIC"));
+    let (status, _, html) = s.post(&planner, "/w/land/threats/new", &secret).await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(html.contains("above your own clearance"), "{html}");
+    assert_eq!(s.entries().await, before, "a refused form wrote something");
+
+    // A good threat is saved and shown, with its risk in words and in the matrix.
+    let mut ok = good.to_vec();
+    ok.push(("likelihood", "5"));
+    let (status, location, _) = s.post(&planner, "/w/land/threats/new", &ok).await;
+    assert_eq!(status, StatusCode::SEE_OTHER);
+    let (_, html) = s.get(&planner, &location).await;
+    assert!(
+        html.contains("high (15: likelihood 5 × impact 3)"),
+        "{html}"
+    );
+    let (_, html) = s.get(&planner, "/w/land/threats/matrix").await;
+    assert!(html.contains("1 threat"), "{html}");
+    let threat = location.rsplit('/').next().unwrap().to_owned();
+
+    // A goal: an override without a reason, and an unknown indicator, are refused.
+    let before = s.entries().await;
+    let (status, _, html) = s
+        .post(
+            &planner,
+            "/w/land/goals/new",
+            &[
+                ("title", "Prepare for floods"),
+                ("threats", &threat),
+                ("indicators", "ideal-security-sector/nope"),
+                ("weight_override", "1.5"),
+            ],
+        )
+        .await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(
+        html.contains("is not an indicator of a framework"),
+        "{html}"
+    );
+    assert!(
+        html.contains("The weight must be a number from 0 to 1"),
+        "{html}"
+    );
+    let (_, _, html) = s
+        .post(
+            &planner,
+            "/w/land/goals/new",
+            &[("title", "Prepare for floods"), ("weight_override", "0.9")],
+        )
+        .await;
+    assert!(
+        html.contains("Give the reason for overriding the computed weight"),
+        "{html}"
+    );
+    assert_eq!(s.entries().await, before);
+    let (status, location, _) = s
+        .post(
+            &planner,
+            "/w/land/goals/new",
+            &[
+                ("title", "Prepare for floods"),
+                ("threats", &threat),
+                ("sources", "chronic_underfunding"),
+                ("indicators", "ideal-security-sector/c2.6"),
+            ],
+        )
+        .await;
+    assert_eq!(status, StatusCode::SEE_OTHER);
+    let (_, html) = s.get(&planner, &location).await;
+    for text in [
+        "Priority weight: 0.60",
+        "Highest rating 15 ÷ 25 = 0.60.",
+        "divided by 25, plus 0.05 for each further threat",
+        "Chronic underfunding",
+        "Indicator ideal-security-sector/c2.6: Rapid reaction",
+        "Floods",
+    ] {
+        assert!(html.contains(text), "{text} missing from {html}");
+    }
+}
+
+async fn a_strategy_moves_through_its_pages_and_refuses_illegal_steps(flavour: Flavour) {
+    let s = site(flavour).await;
+    let planner = s.person("pl", Role::Planner, Level::Secret).await;
+    let mp = s.person("mp", Role::Parliament, Level::Official).await;
+    let donor = s.person("donor", Role::Donor, Level::Official).await;
+    let (status, _, html) = s
+        .post(
+            &planner,
+            "/w/land/strategies/new",
+            &[("title", ""), ("review_years", "0")],
+        )
+        .await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(html.contains("Enter the strategy&#39;s title"), "{html}");
+    assert!(
+        html.contains("The review period must be from 1 to 10 years"),
+        "{html}"
+    );
+    let (status, location, _) = s
+        .post(
+            &planner,
+            "/w/land/strategies/new",
+            &[
+                ("title", "National Security Strategy"),
+                ("summary", "Start from the threat."),
+                ("review_years", "5"),
+            ],
+        )
+        .await;
+    assert_eq!(status, StatusCode::SEE_OTHER);
+    let status_path = format!("{location}/status");
+    // Parliament may not open consultation, and a draft cannot be approved.
+    let today = chrono::Utc::now().date_naive();
+    let (status, _, _) = s
+        .post(
+            &mp,
+            &status_path,
+            &[
+                ("step", "open_consultation"),
+                ("consultation_opens_on", &today.to_string()),
+                ("consultation_closes_on", &today.to_string()),
+            ],
+        )
+        .await;
+    assert_eq!(status, StatusCode::FORBIDDEN);
+    let (status, _, html) = s
+        .post(
+            &mp,
+            &status_path,
+            &[
+                ("step", "approve"),
+                ("approved_on", &today.to_string()),
+                ("vote_reference", "NA/1"),
+            ],
+        )
+        .await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(
+        html.contains(
+            "A strategy in draft cannot be approved: a draft can only go to public consultation"
+        ),
+        "{html}"
+    );
+    // Consultation that closes before it opens, then a good one.
+    let (status, _, html) = s
+        .post(
+            &planner,
+            &status_path,
+            &[
+                ("step", "open_consultation"),
+                ("consultation_opens_on", "2099-02-01"),
+                ("consultation_closes_on", "2099-01-01"),
+            ],
+        )
+        .await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(
+        html.contains("The consultation must close on or after the day it opens"),
+        "{html}"
+    );
+    let (status, _, _) = s
+        .post(
+            &planner,
+            &status_path,
+            &[
+                ("step", "open_consultation"),
+                ("consultation_opens_on", &today.to_string()),
+                ("consultation_closes_on", "2099-01-01"),
+            ],
+        )
+        .await;
+    assert_eq!(status, StatusCode::SEE_OTHER);
+    // Comments: an empty one is refused, a real one is shown with its author.
+    let comments = format!("{location}/comments");
+    let (status, _, html) = s.post(&donor, &comments, &[("comment", "  ")]).await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(html.contains("Enter your comment"), "{html}");
+    let (status, _, _) = s
+        .post(&donor, &comments, &[("comment", "Name the border first.")])
+        .await;
+    assert_eq!(status, StatusCode::SEE_OTHER);
+    let (_, html) = s.get(&mp, &location).await;
+    assert!(
+        html.contains("Name the border first.") && html.contains("donor person"),
+        "{html}"
+    );
+    // To parliament, then an approval without a reference, then a real one.
+    let (status, _, _) = s
+        .post(&planner, &status_path, &[("step", "send_to_parliament")])
+        .await;
+    assert_eq!(status, StatusCode::SEE_OTHER);
+    let (status, _, _) = s.post(&donor, &comments, &[("comment", "Late")]).await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+    let (status, _, html) = s
+        .post(
+            &mp,
+            &status_path,
+            &[
+                ("step", "approve"),
+                ("approved_on", &today.to_string()),
+                ("vote_reference", ""),
+            ],
+        )
+        .await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(
+        html.contains("Enter the reference of parliament&#39;s vote"),
+        "{html}"
+    );
+    let (status, _, _) = s
+        .post(
+            &mp,
+            &status_path,
+            &[
+                ("step", "approve"),
+                ("approved_on", &today.to_string()),
+                ("vote_reference", "NA/2026/9"),
+            ],
+        )
+        .await;
+    assert_eq!(status, StatusCode::SEE_OTHER);
+    let (_, html) = s.get(&donor, &location).await;
+    assert!(
+        html.contains("Approved") && html.contains("NA/2026/9"),
+        "{html}"
+    );
+    assert!(!html.contains("Review due</strong>"), "{html}");
+    // An approved strategy is frozen.
+    let (status, _) = s.get(&planner, &format!("{location}/edit")).await;
+    assert_eq!(status, StatusCode::BAD_REQUEST);
+    // The public reads it, and its review date.
+    let req = Request::get(&location).body(Body::empty()).unwrap();
+    let (status, _, html) = s.send(req).await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(html.contains("review due on"), "{html}");
+}
+
+async fn the_review_flag_shows_wherever_a_strategy_appears(flavour: Flavour) {
+    let s = site(flavour).await;
+    let planner = s.person("pl", Role::Planner, Level::Secret).await;
+    let mp = s.person("mp", Role::Parliament, Level::Official).await;
+    // A strategy approved eleven years ago with a review period of two years.
+    let (_, location, _) = s
+        .post(
+            &planner,
+            "/w/land/strategies/new",
+            &[("title", "Old White Paper"), ("review_years", "2")],
+        )
+        .await;
+    let id: custodes_core::StrategyId = location.rsplit('/').next().unwrap().parse().unwrap();
+    let planner_v = {
+        let u = s.store.user_by_username("pl").await.unwrap();
+        s.store.viewer(u.id).await.unwrap().unwrap()
+    };
+    let mp_v = {
+        let u = s.store.user_by_username("mp").await.unwrap();
+        s.store.viewer(u.id).await.unwrap().unwrap()
+    };
+    let past = |d: &str| d.parse::<chrono::NaiveDate>().unwrap();
+    use custodes_core::strategy::Transition;
+    for (who, on, step) in [
+        (
+            &planner_v,
+            "2015-01-10",
+            Transition::OpenConsultation {
+                opens_on: past("2015-01-10"),
+                closes_on: past("2015-02-10"),
+            },
+        ),
+        (&planner_v, "2015-03-01", Transition::SendToParliament),
+        (
+            &mp_v,
+            "2015-06-30",
+            Transition::Approve {
+                approved_on: past("2015-06-30"),
+                vote_reference: "NA/2015/3".into(),
+            },
+        ),
+    ] {
+        s.store
+            .change_strategy_status(&Actor::System, who, past(on), id, step)
+            .await
+            .unwrap();
+    }
+    for path in ["/w/land/strategies", &location, "/w/land/goals", "/"] {
+        let (status, html) = s.get(&mp, path).await;
+        assert_eq!(status, StatusCode::OK, "{path}");
+        assert!(html.contains("Review due"), "no flag on {path}: {html}");
+    }
+    let (_, html) = s.get(&mp, &location).await;
+    assert!(html.contains("since 30 June 2017"), "{html}");
+    let (_, json) = s.get(&mp, &format!("/api/v1/strategies/{id}")).await;
+    let doc: serde_json::Value = serde_json::from_str(&json).unwrap();
+    assert_eq!(doc["review_due"], true);
+    assert_eq!(doc["review_due_on"], "2017-06-30");
+}
+
+on_both_backends!(
+    threat_and_goal_forms_name_every_problem_and_change_nothing,
+    a_strategy_moves_through_its_pages_and_refuses_illegal_steps,
+    the_review_flag_shows_wherever_a_strategy_appears,
+);
