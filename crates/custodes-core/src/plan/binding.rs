@@ -122,6 +122,7 @@ impl std::fmt::Display for Binding {
 /// The rules that a plan meets exactly. The plan is expected to be feasible; for one that
 /// is not, rules it breaks are not listed here but by [`check`](super::check).
 pub fn binding(problem: &PlanProblem, plan: &Plan, evaluation: &Evaluation) -> Vec<Binding> {
+    let checker = super::checker::Checker::new(problem);
     let mut found = Vec::new();
     for year in &evaluation.spend {
         let tight = year.spent > 0.0
@@ -159,8 +160,8 @@ pub fn binding(problem: &PlanProblem, plan: &Plan, evaluation: &Evaluation) -> V
     }
     for rule in problem.precedences() {
         if let (Some((_, first, first_start)), Some((_, _, later_start))) = (
-            plan.resolve(problem, rule.first),
-            plan.resolve(problem, rule.later),
+            checker.resolve(plan, rule.first),
+            checker.resolve(plan, rule.later),
         ) && later_start == first.finish(first_start) + 1
         {
             found.push(Binding::Precedence {

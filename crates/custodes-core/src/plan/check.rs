@@ -7,7 +7,8 @@
 use serde::{Deserialize, Serialize};
 
 use super::amount::Amount;
-use super::evaluate::{Evaluation, evaluate};
+use super::checker::Checker;
+use super::evaluate::Evaluation;
 use super::id::{LeadActor, OptionId, ProgrammeId, SourceId};
 use super::portfolio::{PlanProblem, PrecedenceKind, ShareOf};
 use super::schedule::Plan;
@@ -140,129 +141,129 @@ pub fn exceeds(value: f64, limit: f64) -> bool {
 /// stable order (the plan's own choices first, then rule by rule). An empty list means the
 /// plan is feasible.
 pub fn check(problem: &PlanProblem, plan: &Plan) -> Vec<Violation> {
-    check_evaluated(problem, plan, &evaluate(problem, plan))
+    let checker = Checker::new(problem);
+    checker.check_evaluated(plan, &checker.evaluate(plan))
 }
 
-/// [`check`] for a plan whose evaluation is already at hand.
-pub fn check_evaluated(
-    problem: &PlanProblem,
-    plan: &Plan,
-    evaluation: &Evaluation,
-) -> Vec<Violation> {
-    let mut found = Vec::new();
+impl Checker<'_> {
+    /// [`check`] for a plan whose evaluation (by [`Checker::evaluate`]) is at hand.
+    pub fn check_evaluated(&self, plan: &Plan, evaluation: &Evaluation) -> Vec<Violation> {
+        let problem = self.problem;
+        let mut found = Vec::new();
 
-    for (id, choice) in &plan.choices {
-        let Some(programme) = problem.programme(id) else {
-            found.push(Violation::UnknownProgramme {
-                programme: id.clone(),
-            });
-            continue;
-        };
-        let Some(option) = programme.option(&choice.option) else {
-            found.push(Violation::UnknownOption {
-                programme: id.clone(),
-                option: choice.option.clone(),
-            });
-            continue;
-        };
-        let starts = programme.start_years(problem, option);
-        if !starts.contains(&choice.start) {
-            found.push(Violation::OutsideWindow {
-                programme: id.clone(),
-                option: option.id.clone(),
-                start: choice.start,
-                earliest: *starts.start(),
-                latest: *starts.end(),
-            });
+        for (id, choice) in &plan.choices {
+            let Some(programme) = self.programme(id) else {
+                found.push(Violation::UnknownProgramme {
+                    programme: id.clone(),
+                });
+                continue;
+            };
+            let Some(option) = programme.option(&choice.option) else {
+                found.push(Violation::UnknownOption {
+                    programme: id.clone(),
+                    option: choice.option.clone(),
+                });
+                continue;
+            };
+            let starts = programme.start_years(problem, option);
+            if !starts.contains(&choice.start) {
+                found.push(Violation::OutsideWindow {
+                    programme: id.clone(),
+                    option: option.id.clone(),
+                    start: choice.start,
+                    earliest: *starts.start(),
+                    latest: *starts.end(),
+                });
+            }
         }
-    }
 
-    for programme in problem.programmes.iter().filter(|p| p.mandatory) {
-        if !plan.contains(&programme.id) {
-            found.push(Violation::MandatoryMissing {
-                programme: programme.id.clone(),
-            });
+        for programme in problem.programmes.iter().filter(|p| p.mandatory) {
+            if !plan.contains(&programme.id) {
+                found.push(Violation::MandatoryMissing {
+                    programme: programme.id.clone(),
+                });
+            }
         }
-    }
 
-    for year in &evaluation.spend {
-        if exceeds(year.spent, year.available) {
-            let name = problem
-                .source(&year.source)
-                .map_or_else(|| year.source.to_string(), |s| s.name.clone());
-            found.push(Violation::OverCeiling {
-                funding: year.source.clone(),
-                name,
-                year: year.year,
-                spent: year.spent,
-                available: year.available,
-            });
+        for year in &evaluation.spend {
+            if exceeds(year.spent, year.available) {
+                let name = problem
+                    .source(&year.source)
+                    .map_or_else(|| year.source.to_string(), |s| s.name.clone());
+                found.push(Violation::OverCeiling {
+                    funding: year.source.clone(),
+                    name,
+                    year: year.year,
+                    spent: year.spent,
+                    available: year.available,
+                });
+            }
         }
-    }
 
-    for rule in problem.precedences() {
-        let Some((_, _, later_start)) = plan.resolve(problem, rule.later) else {
-            continue;
-        };
-        match plan.resolve(problem, rule.first) {
-            None => found.push(Violation::PrecedenceMissing {
-                kind: rule.kind,
-                first: rule.first.clone(),
-                later: rule.later.clone(),
-            }),
-            Some((_, first_option, first_start)) => {
-                let first_finishes = first_option.finish(first_start);
-                if later_start <= first_finishes {
-                    found.push(Violation::PrecedenceTooEarly {
-                        kind: rule.kind,
-                        first: rule.first.clone(),
-                        later: rule.later.clone(),
-                        first_finishes,
-                        later_starts: later_start,
-                    });
+        for rule in problem.precedences() {
+            let Some((_, _, later_start)) = self.resolve(plan, rule.later) else {
+                continue;
+            };
+            match self.resolve(plan, rule.first) {
+                None => found.push(Violation::PrecedenceMissing {
+                    kind: rule.kind,
+                    first: rule.first.clone(),
+                    later: rule.later.clone(),
+                }),
+                Some((_, first_option, first_start)) => {
+                    let first_finishes = first_option.finish(first_start);
+                    if later_start <= first_finishes {
+                        found.push(Violation::PrecedenceTooEarly {
+                            kind: rule.kind,
+                            first: rule.first.clone(),
+                            later: rule.later.clone(),
+                            first_finishes,
+                            later_starts: later_start,
+                        });
+                    }
                 }
             }
         }
-    }
 
-    for exclusion in &problem.exclusions {
-        let chosen: Vec<ProgrammeId> = exclusion
-            .programmes
-            .iter()
-            .filter(|p| plan.contains(p))
-            .cloned()
-            .collect();
-        if chosen.len() > 1 {
-            found.push(Violation::Excluded { chosen });
+        for exclusion in &problem.exclusions {
+            let chosen: Vec<ProgrammeId> = exclusion
+                .programmes
+                .iter()
+                .filter(|p| plan.contains(p))
+                .cloned()
+                .collect();
+            if chosen.len() > 1 {
+                found.push(Violation::Excluded { chosen });
+            }
         }
-    }
 
-    for year in &evaluation.running {
-        if let Some(capacity) = year.capacity
-            && year.running > capacity
-        {
-            found.push(Violation::OverCapacity {
-                actor: year.actor.clone(),
-                year: year.year,
-                running: year.running,
-                capacity,
-            });
+        for year in &evaluation.running {
+            if let Some(capacity) = year.capacity
+                && year.running > capacity
+            {
+                found.push(Violation::OverCapacity {
+                    actor: year.actor.clone(),
+                    year: year.year,
+                    running: year.running,
+                    capacity,
+                });
+            }
         }
-    }
 
-    for spend in &evaluation.shares {
-        let rule = &problem.minimum_shares[spend.rule];
-        if exceeds(spend.minimum, spend.counted) {
-            found.push(Violation::ShareBelowMinimum {
-                of: rule.of.clone(),
-                counted: spend.counted,
-                total: spend.total,
-                share: rule.share,
-            });
+        for spend in &evaluation.shares {
+            let rule = &problem.minimum_shares[spend.rule];
+            if exceeds(spend.minimum, spend.counted) {
+                found.push(Violation::ShareBelowMinimum {
+                    of: rule.of.clone(),
+                    counted: spend.counted,
+                    total: spend.total,
+                    share: rule.share,
+                });
+            }
         }
-    }
 
-    found
+        found
+    }
 }
 
 fn window(earliest: i32, latest: i32) -> String {

@@ -6,12 +6,13 @@
 //! The evaluation counts; it does not judge. [`check`](super::check) reads the same
 //! counts and says which rules a plan breaks.
 
-use std::collections::HashMap;
+use std::collections::BTreeMap;
 
 use serde::{Deserialize, Serialize};
 
+use super::checker::Checker;
 use super::id::{CapabilityId, GoalId, LeadActor, SourceId};
-use super::portfolio::PlanProblem;
+use super::portfolio::{PlanProblem, ProgrammeOption};
 use super::schedule::Plan;
 
 /// The effects of a plan.
@@ -115,137 +116,163 @@ pub struct ShareSpend {
 }
 
 /// Evaluates a plan. Choices that name an unknown programme or option are ignored here
-/// (`check` reports them), so this never fails.
+/// (`check` reports them), so this never fails. To evaluate many plans against one
+/// problem, make a [`Checker`] once and call [`Checker::evaluate`].
 pub fn evaluate(problem: &PlanProblem, plan: &Plan) -> Evaluation {
-    let years: Vec<i32> = problem.horizon().collect();
-    let chosen: Vec<_> = plan.resolved(problem).collect();
+    Checker::new(problem).evaluate(plan)
+}
 
-    let mut spend = Vec::with_capacity(problem.sources.len() * years.len());
-    let total_cost: f64 = chosen
-        .iter()
-        .map(|(_, o, s)| spend_in_horizon(problem, o, *s))
-        .sum();
-    for source in &problem.sources {
-        let mut carried = 0.0;
-        for (t, &year) in years.iter().enumerate() {
-            let spent: f64 = chosen
-                .iter()
-                .map(|(_, o, s)| o.cost_in(&source.id, *s, year))
-                .sum();
-            let ceiling = source.ceiling(t);
-            let available = ceiling + carried;
-            if source.carry_over {
-                carried = available - spent;
+impl Checker<'_> {
+    /// Evaluates a plan; see [`evaluate`].
+    pub fn evaluate(&self, plan: &Plan) -> Evaluation {
+        let problem = self.problem;
+        let n = problem.horizon().count();
+        let first = problem.first_year;
+        let chosen: Vec<_> = self.resolved(plan).collect();
+
+        // Each chosen option adds its yearly costs, contributions and running years into
+        // flat tables indexed by (source or capability, year).
+        let mut spent = vec![0.0; problem.sources.len() * n];
+        let mut added = vec![0.0; problem.capabilities.len() * n];
+        let mut total_cost = 0.0;
+        let mut running: BTreeMap<&LeadActor, Vec<u32>> = problem
+            .capacities
+            .iter()
+            .map(|c| (&c.actor, vec![0; n]))
+            .collect();
+        for (programme, option, start) in &chosen {
+            for cost in &option.costs {
+                for (k, amount) in cost.per_year.iter().enumerate() {
+                    let Some(t) = problem.year_index(start + k as i32) else {
+                        continue;
+                    };
+                    total_cost += amount;
+                    if let Some(&f) = self.sources.get(cost.source.as_str()) {
+                        spent[f * n + t] += amount;
+                    }
+                }
             }
-            spend.push(SourceYear {
-                source: source.id.clone(),
-                year,
-                spent,
-                ceiling,
-                available,
-            });
+            for c in &option.contributions {
+                let Some(&i) = self.capabilities.get(c.capability.as_str()) else {
+                    continue;
+                };
+                for t in 0..n {
+                    added[i * n + t] += c.in_year(*start, first + t as i32);
+                }
+            }
+            let years = running
+                .entry(&programme.lead_actor)
+                .or_insert_with(|| vec![0; n]);
+            for (t, count) in years.iter_mut().enumerate() {
+                if option.runs_in(*start, first + t as i32) {
+                    *count += 1;
+                }
+            }
         }
-    }
-    let mut capabilities = Vec::with_capacity(problem.capabilities.len() * years.len());
-    let mut goal_index: HashMap<&GoalId, usize> = HashMap::new();
-    let goal_ids = problem.goals();
-    for (i, g) in goal_ids.iter().enumerate() {
-        goal_index.insert(g, i);
-    }
-    let mut goals: Vec<GoalYear> = goal_ids
-        .iter()
-        .flat_map(|g| {
-            years.iter().map(move |&year| GoalYear {
-                goal: (*g).clone(),
-                year,
-                gap: 0.0,
-                weighted: 0.0,
-            })
-        })
-        .collect();
-    let mut objective = 0.0;
-    for cap in &problem.capabilities {
-        let g = goal_index[&cap.goal];
-        for (t, &year) in years.iter().enumerate() {
-            let required = cap.required.get(t).copied().unwrap_or(0.0);
-            let current = cap.current.get(t).copied().unwrap_or(0.0);
-            let added: f64 = chosen
-                .iter()
-                .map(|(_, o, s)| o.contribution_in(&cap.id, *s, year))
-                .sum();
-            let reached = current + added;
-            let gap = (required - reached).max(0.0);
-            objective += cap.weight * problem.discount(t) * gap;
-            let goal = &mut goals[g * years.len() + t];
-            goal.gap += gap;
-            goal.weighted += cap.weight * gap;
-            capabilities.push(CapabilityYear {
-                capability: cap.id.clone(),
-                goal: cap.goal.clone(),
-                year,
-                required,
-                reached,
-                gap,
-            });
-        }
-    }
 
-    let mut actors: Vec<&LeadActor> = chosen.iter().map(|(p, _, _)| &p.lead_actor).collect();
-    actors.extend(problem.capacities.iter().map(|c| &c.actor));
-    actors.sort();
-    actors.dedup();
-    let running = actors
-        .into_iter()
-        .flat_map(|actor| {
-            let chosen = &chosen;
-            years.iter().map(move |&year| ActorYear {
-                actor: actor.clone(),
-                year,
-                running: chosen
+        let mut spend = Vec::with_capacity(spent.len());
+        for (f, source) in problem.sources.iter().enumerate() {
+            let mut carried = 0.0;
+            for t in 0..n {
+                let spent = spent[f * n + t];
+                let ceiling = source.ceiling(t);
+                let available = ceiling + carried;
+                if source.carry_over {
+                    carried = available - spent;
+                }
+                spend.push(SourceYear {
+                    source: source.id.clone(),
+                    year: first + t as i32,
+                    spent,
+                    ceiling,
+                    available,
+                });
+            }
+        }
+
+        let mut goals: Vec<GoalYear> = self
+            .goals
+            .iter()
+            .flat_map(|g| {
+                (0..n).map(move |t| GoalYear {
+                    goal: (*g).clone(),
+                    year: first + t as i32,
+                    gap: 0.0,
+                    weighted: 0.0,
+                })
+            })
+            .collect();
+        let mut capabilities = Vec::with_capacity(added.len());
+        let mut objective = 0.0;
+        for (i, cap) in problem.capabilities.iter().enumerate() {
+            for t in 0..n {
+                let required = cap.required.get(t).copied().unwrap_or(0.0);
+                let reached = cap.current.get(t).copied().unwrap_or(0.0) + added[i * n + t];
+                let gap = (required - reached).max(0.0);
+                objective += cap.weight * problem.discount(t) * gap;
+                let goal = &mut goals[self.goal_of[i] * n + t];
+                goal.gap += gap;
+                goal.weighted += cap.weight * gap;
+                capabilities.push(CapabilityYear {
+                    capability: cap.id.clone(),
+                    goal: cap.goal.clone(),
+                    year: first + t as i32,
+                    required,
+                    reached,
+                    gap,
+                });
+            }
+        }
+
+        let running = running
+            .into_iter()
+            .flat_map(|(actor, years)| {
+                let capacity = problem.capacity_of(actor);
+                years
+                    .into_iter()
+                    .enumerate()
+                    .map(move |(t, running)| ActorYear {
+                        actor: actor.clone(),
+                        year: first + t as i32,
+                        running,
+                        capacity,
+                    })
+            })
+            .collect();
+
+        let shares = problem
+            .minimum_shares
+            .iter()
+            .enumerate()
+            .map(|(rule, share)| {
+                let counted: f64 = chosen
                     .iter()
-                    .filter(|(p, o, s)| &p.lead_actor == actor && o.runs_in(*s, year))
-                    .count() as u32,
-                capacity: problem.capacity_of(actor),
+                    .filter(|(p, o, _)| share.counts(problem, p, o))
+                    .map(|(_, o, s)| spend_in_horizon(problem, o, *s))
+                    .sum();
+                ShareSpend {
+                    rule,
+                    counted,
+                    total: total_cost,
+                    minimum: share.share * total_cost,
+                }
             })
-        })
-        .collect();
+            .collect();
 
-    let shares = problem
-        .minimum_shares
-        .iter()
-        .enumerate()
-        .map(|(rule, share)| {
-            let counted: f64 = chosen
-                .iter()
-                .filter(|(p, o, _)| share.counts(problem, p, o))
-                .map(|(_, o, s)| spend_in_horizon(problem, o, *s))
-                .sum();
-            ShareSpend {
-                rule,
-                counted,
-                total: total_cost,
-                minimum: share.share * total_cost,
-            }
-        })
-        .collect();
-
-    Evaluation {
-        objective,
-        total_cost,
-        spend,
-        capabilities,
-        goals,
-        running,
-        shares,
+        Evaluation {
+            objective,
+            total_cost,
+            spend,
+            capabilities,
+            goals,
+            running,
+            shares,
+        }
     }
 }
 
 /// What an option started in `start` costs all sources within the horizon.
-fn spend_in_horizon(
-    problem: &PlanProblem,
-    option: &super::portfolio::ProgrammeOption,
-    start: i32,
-) -> f64 {
+fn spend_in_horizon(problem: &PlanProblem, option: &ProgrammeOption, start: i32) -> f64 {
     option
         .costs
         .iter()

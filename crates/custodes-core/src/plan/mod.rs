@@ -48,6 +48,7 @@
 mod amount;
 mod binding;
 mod check;
+mod checker;
 mod evaluate;
 mod id;
 mod portfolio;
@@ -56,7 +57,8 @@ mod validate;
 
 pub use amount::Amount;
 pub use binding::{Binding, binding};
-pub use check::{Violation, check, check_evaluated, exceeds};
+pub use check::{Violation, check, exceeds};
+pub use checker::Checker;
 pub use evaluate::{
     ActorYear, CapabilityYear, Evaluation, GoalYear, ShareSpend, SourceYear, evaluate,
 };

@@ -369,13 +369,10 @@ impl ProgrammeOption {
     /// What it adds to `capability` in `year` when it starts in `start`: nothing before
     /// the start, the entry for that year after, and the last entry once the list ends.
     pub fn contribution_in(&self, capability: &CapabilityId, start: i32, year: i32) -> f64 {
-        let Ok(after) = usize::try_from(i64::from(year) - i64::from(start)) else {
-            return 0.0;
-        };
         self.contributions
             .iter()
             .filter(|c| &c.capability == capability)
-            .filter_map(|c| c.per_year.get(after).or(c.per_year.last()))
+            .map(|c| c.in_year(start, year))
             .sum()
     }
 
@@ -387,6 +384,21 @@ impl ProgrammeOption {
                     .capability(&c.capability)
                     .is_some_and(|cap| &cap.goal == goal)
         })
+    }
+}
+
+impl Contribution {
+    /// What it adds in `year` when its option starts in `start`: nothing before the
+    /// start, the entry for that year after, and the last entry once the list ends.
+    pub fn in_year(&self, start: i32, year: i32) -> f64 {
+        let Ok(after) = usize::try_from(i64::from(year) - i64::from(start)) else {
+            return 0.0;
+        };
+        self.per_year
+            .get(after)
+            .or(self.per_year.last())
+            .copied()
+            .unwrap_or(0.0)
     }
 }
 

@@ -5,7 +5,6 @@ use std::collections::BTreeMap;
 use serde::{Deserialize, Serialize};
 
 use super::id::{OptionId, ProgrammeId};
-use super::portfolio::{PlanProblem, Programme, ProgrammeOption};
 
 /// A plan: each chosen programme with its option and start year. Programmes that are not
 /// in the map are left out. The map keeps programmes in id order, so a plan prints and
@@ -56,29 +55,5 @@ impl Plan {
     /// Whether `programme` is chosen.
     pub fn contains(&self, programme: &ProgrammeId) -> bool {
         self.choices.contains_key(programme)
-    }
-
-    /// The chosen programmes that the problem knows, with their option and start year.
-    /// Choices naming an unknown programme or option are skipped here and reported by
-    /// [`check`](super::check).
-    pub fn resolved<'p>(
-        &self,
-        problem: &'p PlanProblem,
-    ) -> impl Iterator<Item = (&'p Programme, &'p ProgrammeOption, i32)> {
-        self.choices
-            .keys()
-            .filter_map(move |id| self.resolve(problem, id))
-    }
-
-    /// The chosen programme `id` with its option and start year, if the plan has it and
-    /// the problem knows both.
-    pub fn resolve<'p>(
-        &self,
-        problem: &'p PlanProblem,
-        id: &ProgrammeId,
-    ) -> Option<(&'p Programme, &'p ProgrammeOption, i32)> {
-        let choice = self.choices.get(id)?;
-        let programme = problem.programme(id)?;
-        Some((programme, programme.option(&choice.option)?, choice.start))
     }
 }
