@@ -7,7 +7,7 @@
 //!
 //! Instances: N programmes with 2–3 options each, 10 years from 2027, 50 capabilities
 //! over 10 goals, 3 funding sources (a treasury and two donors with field eligibility,
-//! one carrying money over), ceilings at about 35% of what all programmes would cost, and
+//! one carrying money over), a start window of three years per programme, ceilings at about 60% of what all programmes would cost, and
 //! a dependency on an earlier programme for 5% of the programmes.
 
 use std::time::Instant;
@@ -55,6 +55,7 @@ fn generate(n: usize, seed: u64) -> PlanProblem {
             ReformField::DemilitarisationPeacebuilding if rng.random_bool(0.5) => "donor-b",
             _ => "treasury",
         };
+        let earliest = 2027 + rng.random_range(0..6);
         let caps: Vec<usize> = (0..rng.random_range(1..=3))
             .map(|_| rng.random_range(0..CAPABILITIES))
             .collect();
@@ -102,8 +103,8 @@ fn generate(n: usize, seed: u64) -> PlanProblem {
             field,
             lead_actor: format!("actor{}", rng.random_range(0..12)).into(),
             mandatory: false,
-            earliest_start: None,
-            latest_start: None,
+            earliest_start: Some(earliest),
+            latest_start: Some(earliest + 2),
             options,
         });
     }
@@ -117,8 +118,8 @@ fn generate(n: usize, seed: u64) -> PlanProblem {
             });
         }
     }
-    // Ceilings: about 35% of what the portfolio would cost per year, split 60/25/15.
-    let budget = 0.35 * yearly_cost / f64::from(YEARS) * 2.5 / 2.0;
+    // Ceilings: about 60% of what the portfolio would cost per year, split 60/25/15.
+    let budget = 0.6 * yearly_cost / f64::from(YEARS) * 2.5 / 2.0;
     let source =
         |id: &str, name: &str, share: f64, fields: Vec<ReformField>, carry_over| FundingSource {
             id: id.into(),
