@@ -17,7 +17,7 @@ use custodes_core::strategy::{
     Deficit, GoalFields, Origin, Scope, SourceKind, StrategyFields, Target, ThreatFields,
     Transition, Trend, Weight, WeightOverride,
 };
-use custodes_core::{CompartmentId, Level, Role, StrategyId, ThreatId, WorkspaceId};
+use custodes_core::{ActorId, CompartmentId, Level, Role, StrategyId, ThreatId, WorkspaceId};
 use custodes_store::goal::GoalInput;
 use custodes_store::threat::ThreatInput;
 use custodes_store::{Store, StoreError};
@@ -28,7 +28,8 @@ use Target::{Business, Policy, StateInstitutions, WayOfLife};
 use Trend::{Falling, Rising, Stable};
 
 /// One demo threat: name, description, origin, scope, targets, kind of source,
-/// likelihood, impact, trend, level, compartment (short name) and justification.
+/// likelihood, impact, trend, the actors that must respond (by name, from the sector map
+/// of `demo.rs`), level, compartment (short name) and justification.
 struct DemoThreat {
     name: &'static str,
     description: &'static str,
@@ -39,6 +40,7 @@ struct DemoThreat {
     likelihood: i64,
     impact: i64,
     trend: Trend,
+    responders: &'static [&'static str],
     level: Level,
     compartment: Option<&'static str>,
     justification: &'static str,
@@ -51,6 +53,7 @@ const fn threat(
     targets: &'static [Target],
     source: SourceKind,
     (likelihood, impact, trend): (i64, i64, Trend),
+    responders: &'static [&'static str],
 ) -> DemoThreat {
     DemoThreat {
         name,
@@ -62,6 +65,7 @@ const fn threat(
         likelihood,
         impact,
         trend,
+        responders,
         level: Level::Public,
         compartment: None,
         justification: "",
@@ -77,6 +81,12 @@ fn threats() -> Vec<DemoThreat> {
             &[StateInstitutions, WayOfLife],
             K::NonStateArmed,
             (4, 4, Rising),
+            &[
+                "Border and Coast Guard",
+                "Customs Service",
+                "National Police Service",
+                "State Intelligence Service",
+            ],
         ),
         threat(
             "Insurgent remnants of the Northern Liberation Front",
@@ -85,6 +95,12 @@ fn threats() -> Vec<DemoThreat> {
             &[StateInstitutions, Policy],
             K::NonStateArmed,
             (3, 4, Falling),
+            &[
+                "Armed Forces of Arvenia",
+                "National Gendarmerie",
+                "Northern Task Force",
+                "State Intelligence Service",
+            ],
         ),
         threat(
             "Organised crime at the ports and border crossings",
@@ -93,6 +109,13 @@ fn threats() -> Vec<DemoThreat> {
             &[Business, StateInstitutions],
             K::Criminal,
             (4, 3, Rising),
+            &[
+                "National Police Service",
+                "Customs Service",
+                "Border and Coast Guard",
+                "Public Prosecution Service",
+                "Joint Border Intelligence Cell",
+            ],
         ),
         threat(
             "Cyber attacks on state systems",
@@ -101,6 +124,12 @@ fn threats() -> Vec<DemoThreat> {
             &[StateInstitutions, Business],
             K::Technological,
             (4, 3, Rising),
+            &[
+                "National Security Council",
+                "State Intelligence Service",
+                "National Police Service",
+                "Ministry of Finance",
+            ],
         ),
         threat(
             "Seasonal floods",
@@ -109,6 +138,12 @@ fn threats() -> Vec<DemoThreat> {
             &[WayOfLife, Business],
             K::Natural,
             (5, 3, Rising),
+            &[
+                "Armed Forces of Arvenia",
+                "National Gendarmerie",
+                "National Police Service",
+                "Ministry of the Interior",
+            ],
         ),
         threat(
             "Corruption in defence procurement",
@@ -117,6 +152,13 @@ fn threats() -> Vec<DemoThreat> {
             &[Policy, StateInstitutions],
             K::Criminal,
             (4, 3, Stable),
+            &[
+                "Ministry of Defence",
+                "General Inspectorate of the Armed Forces",
+                "Court of Accounts",
+                "Public Prosecution Service",
+                "Defence and Security Committee",
+            ],
         ),
         threat(
             "Violent extremism recruiting among displaced youth",
@@ -125,6 +167,12 @@ fn threats() -> Vec<DemoThreat> {
             &[WayOfLife, Policy],
             K::Terrorist,
             (3, 4, Rising),
+            &[
+                "National Police Service",
+                "National Gendarmerie",
+                "State Intelligence Service",
+                "Ministry of the Interior",
+            ],
         ),
         DemoThreat {
             level: Level::Official,
@@ -136,6 +184,12 @@ fn threats() -> Vec<DemoThreat> {
                 &[WayOfLife, Policy],
                 K::Other,
                 (3, 3, Rising),
+                &[
+                    "Border and Coast Guard",
+                    "Ministry of the Interior",
+                    "National Gendarmerie",
+                    "UN country team",
+                ],
             )
         },
         threat(
@@ -145,6 +199,12 @@ fn threats() -> Vec<DemoThreat> {
             &[Policy, Business],
             K::Economic,
             (3, 3, Stable),
+            &[
+                "Ministry of Finance",
+                "Budget Committee",
+                "National Security Council",
+                "Ministry of Defence",
+            ],
         ),
         threat(
             "Epidemics in the displacement camps",
@@ -153,6 +213,12 @@ fn threats() -> Vec<DemoThreat> {
             &[WayOfLife],
             K::Health,
             (2, 3, Falling),
+            &[
+                "Ministry of the Interior",
+                "Armed Forces of Arvenia",
+                "National Gendarmerie",
+                "UN country team",
+            ],
         ),
         DemoThreat {
             level: Level::Confidential,
@@ -164,6 +230,12 @@ fn threats() -> Vec<DemoThreat> {
                 &[Business, StateInstitutions],
                 K::Criminal,
                 (3, 4, Rising),
+                &[
+                    "Public Prosecution Service",
+                    "National Police Service",
+                    "Customs Service",
+                    "Joint Border Intelligence Cell",
+                ],
             )
         },
         DemoThreat {
@@ -177,6 +249,12 @@ fn threats() -> Vec<DemoThreat> {
                 &[StateInstitutions, Policy],
                 K::State,
                 (2, 5, Rising),
+                &[
+                    "State Intelligence Service",
+                    "Special Operations Directorate",
+                    "Northern Task Force",
+                    "National Security Council",
+                ],
             )
         },
     ]
@@ -334,8 +412,24 @@ pub(crate) async fn ensure(store: &Store, workspace_slug: &str) -> Result<bool, 
         .into_iter()
         .map(|c| (c.slug, c.id))
         .collect();
+    let actors: BTreeMap<String, ActorId> = store
+        .all_actors(loader, today, ws)
+        .await?
+        .into_iter()
+        .map(|a| (a.fields.name, a.id))
+        .collect();
     let mut by_name: BTreeMap<&str, ThreatId> = BTreeMap::new();
     for t in threats() {
+        let responders = t
+            .responders
+            .iter()
+            .map(|n| {
+                actors
+                    .get(*n)
+                    .copied()
+                    .ok_or_else(|| invalid(format!("demo threat names an unknown actor: {n}")))
+            })
+            .collect::<Result<_, _>>()?;
         let review_on = today
             .checked_add_days(Days::new(if t.level == Level::Public { 180 } else { 90 }))
             .unwrap_or(today);
@@ -354,6 +448,7 @@ pub(crate) async fn ensure(store: &Store, workspace_slug: &str) -> Result<bool, 
             .create_threat(
                 &actor,
                 loader,
+                today,
                 ws,
                 ThreatInput {
                     fields: ThreatFields {
@@ -369,6 +464,7 @@ pub(crate) async fn ensure(store: &Store, workspace_slug: &str) -> Result<bool, 
                         review_on: Some(review_on),
                     },
                     classification,
+                    responders,
                 },
             )
             .await?;

@@ -357,6 +357,7 @@ pub const TABLES: &[TableSpec] = &[
         key: "id",
     },
     crate::threat::THREAT_TABLE,
+    crate::threat::THREAT_RESPONDER_TABLE,
     crate::goal::GOAL_TABLES[0],
     crate::goal::GOAL_TABLES[1],
     crate::goal::GOAL_TABLES[2],

@@ -1,17 +1,22 @@
 //! The threat register: the threats a workspace faces, each classified like an actor.
 //! Every read takes a viewer and applies the access policy inside its SQL, and so does the
 //! matrix of likelihood and impact, whose counts include only what the viewer may read.
+//!
+//! A threat lists the actors that must respond to it. Like a goal's link to a threat, a
+//! threat's link to an actor the viewer may not read is left out entirely, and an editor
+//! who cannot read a linked actor keeps that link when saving.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 
 use chrono::NaiveDate;
 use custodes_core::audit::Actor;
 use custodes_core::permission::{Action, permits};
 use custodes_core::policy::{Classification, Viewer};
+use custodes_core::sector::FieldError;
 use custodes_core::strategy::{
     Origin, Risk, Scope, SourceKind, ThreatFields, Trend, targets_from_text, targets_to_text,
 };
-use custodes_core::{ThreatId, WorkspaceId};
+use custodes_core::{ActorId, ThreatId, WorkspaceId};
 use serde::Serialize;
 use sqlx::Row;
 use sqlx::any::AnyRow;
@@ -24,6 +29,7 @@ use crate::classified::{
 use crate::database::Store;
 use crate::error::StoreError;
 use crate::policy::{ViewerBinds, visible};
+use crate::tx::WriteTx;
 
 /// A threat in the register.
 #[derive(Clone, Debug, PartialEq, Serialize)]
@@ -37,10 +43,44 @@ pub struct Threat {
     /// How it is classified. Compartments are listed only when the viewer belongs to
     /// them or manages compartments.
     pub classification: Classification,
+    /// The actors that must respond to it that the viewer may read, by name.
+    pub responders: Vec<(ActorId, String)>,
     /// When it was created.
     pub created_at: String,
     /// When it was last changed.
     pub updated_at: String,
+}
+
+/// A threat's whole state, as the audit chain records it: every actor that must respond,
+/// including those the writer may not read, by id.
+#[derive(Serialize)]
+struct AuditedThreat<'a> {
+    id: ThreatId,
+    workspace: WorkspaceId,
+    fields: &'a ThreatFieldsView,
+    classification: &'a Classification,
+    responders: &'a BTreeSet<ActorId>,
+    created_at: &'a str,
+    updated_at: &'a str,
+}
+
+impl<'a> AuditedThreat<'a> {
+    fn of(t: &'a Threat, responders: &'a BTreeSet<ActorId>) -> AuditedThreat<'a> {
+        AuditedThreat {
+            id: t.id,
+            workspace: t.workspace,
+            fields: &t.fields,
+            classification: &t.classification,
+            responders,
+            created_at: &t.created_at,
+            updated_at: &t.updated_at,
+        }
+    }
+}
+
+/// Orders responders by name (in Rust, so that both backends agree).
+fn sort_responders(responders: &mut [(ActorId, String)]) {
+    responders.sort_by(|a, b| a.1.cmp(&b.1).then_with(|| a.0.cmp(&b.0)));
 }
 
 /// [`ThreatFields`] in the shape the audit chain and the API see.
@@ -118,6 +158,9 @@ pub struct ThreatInput {
     pub fields: ThreatFields,
     /// Its classification (checked by `Classification::new`).
     pub classification: Classification,
+    /// The actors that must respond to it: actors of the same workspace the writer may
+    /// read. On a change, links to actors the writer may not read are kept as they are.
+    pub responders: Vec<ActorId>,
 }
 
 /// The count of threats in one cell of the likelihood × impact matrix.
@@ -166,6 +209,7 @@ fn threat_from_row(row: &AnyRow) -> Result<Threat, StoreError> {
                 .transpose()?,
         },
         classification: classification_from_row(row, 12, bad)?,
+        responders: Vec::new(),
         created_at: row.try_get(16)?,
         updated_at: row.try_get(17)?,
     })
@@ -273,6 +317,8 @@ impl Store {
             .map(threat_from_row)
             .collect::<Result<Vec<_>, _>>()?;
         self.attach_threat_compartments(viewer, &mut items).await?;
+        self.attach_threat_responders(viewer, today, &mut items)
+            .await?;
         Ok(Page { items, total })
     }
 
@@ -353,6 +399,8 @@ impl Store {
         let Some(row) = row else { return Ok(None) };
         let mut items = vec![threat_from_row(&row)?];
         self.attach_threat_compartments(viewer, &mut items).await?;
+        self.attach_threat_responders(viewer, today, &mut items)
+            .await?;
         Ok(items.pop())
     }
 
@@ -371,11 +419,85 @@ impl Store {
         Ok(())
     }
 
-    fn check_threat_input(viewer: &Viewer, input: &ThreatInput) -> Result<(), StoreError> {
+    /// Fills in the actors that must respond to each threat, those the viewer may read.
+    async fn attach_threat_responders(
+        &self,
+        viewer: &Viewer,
+        today: NaiveDate,
+        items: &mut [Threat],
+    ) -> Result<(), StoreError> {
+        if items.is_empty() {
+            return Ok(());
+        }
+        let vb = ViewerBinds::new(viewer, today);
+        let placeholders: Vec<String> = (4..items.len() + 4).map(|i| format!("${i}")).collect();
+        let sql = format!(
+            "SELECT tr.threat_id, a.id, a.name FROM threat_responder tr \
+             JOIN actor a ON a.id = tr.actor_id WHERE tr.threat_id IN ({}) AND {}",
+            placeholders.join(", "),
+            visible("a", "actor", 1)
+        );
+        let mut q = sqlx::query(sqlx::AssertSqlSafe(sql))
+            .bind(vb.today)
+            .bind(vb.clearance)
+            .bind(vb.user);
+        for t in items.iter() {
+            q = q.bind(t.id.to_string());
+        }
+        let rows = q.fetch_all(&self.pool).await?;
+        let mut by_threat: BTreeMap<String, Vec<(ActorId, String)>> = BTreeMap::new();
+        for row in rows {
+            let threat: String = row.try_get(0)?;
+            let actor: String = row.try_get(1)?;
+            let actor = actor
+                .parse()
+                .map_err(|_| bad(format!("responder '{actor}'")))?;
+            by_threat
+                .entry(threat)
+                .or_default()
+                .push((actor, row.try_get(2)?));
+        }
+        for item in items {
+            if let Some(mut responders) = by_threat.remove(&item.id.to_string()) {
+                sort_responders(&mut responders);
+                item.responders = responders;
+            }
+        }
+        Ok(())
+    }
+
+    /// Checks a threat's input: its fields, its classification, and that every responder
+    /// is an actor the viewer may read in the same workspace. Returns the responders, by
+    /// name.
+    async fn check_threat_input(
+        &self,
+        viewer: &Viewer,
+        today: NaiveDate,
+        workspace: WorkspaceId,
+        input: &ThreatInput,
+    ) -> Result<Vec<(ActorId, String)>, StoreError> {
         let mut problems = input.fields.check();
         problems.extend(classification_problems(viewer, &input.classification));
+        let mut responders = Vec::new();
+        let wanted: BTreeSet<ActorId> = input.responders.iter().copied().collect();
+        for a in wanted {
+            match self.get_actor(viewer, today, a).await? {
+                Some(found) if found.workspace == workspace => {
+                    responders.push((a, found.fields.name));
+                }
+                _ => {
+                    problems.push(FieldError {
+                        field: "responders",
+                        message: "choose the responding actors from this workspace's sector map"
+                            .into(),
+                    });
+                    break;
+                }
+            }
+        }
         if problems.is_empty() {
-            Ok(())
+            sort_responders(&mut responders);
+            Ok(responders)
         } else {
             Err(StoreError::Fields(problems))
         }
@@ -386,13 +508,16 @@ impl Store {
         &self,
         actor: &Actor,
         viewer: &Viewer,
+        today: NaiveDate,
         workspace: WorkspaceId,
         input: ThreatInput,
     ) -> Result<Threat, StoreError> {
         if !permits(viewer.role, Action::EditStrategy) {
             return Err(StoreError::Forbidden("add threats to the register"));
         }
-        Self::check_threat_input(viewer, &input)?;
+        let responders = self
+            .check_threat_input(viewer, today, workspace, &input)
+            .await?;
         let id = ThreatId::from_uuid(Uuid::now_v7());
         let now = crate::time::now();
         let mut tx = self.begin_write().await?;
@@ -410,23 +535,28 @@ impl Store {
             .await?;
         let ids = id.to_string();
         write_compartments(&mut tx, "threat", &ids, &input.classification.compartments).await?;
+        let all: BTreeSet<ActorId> = responders.iter().map(|(a, _)| *a).collect();
+        write_responders(&mut tx, &ids, &all).await?;
         let created = Threat {
             id,
             workspace,
             fields: input.fields.into(),
             classification: input.classification,
+            responders,
             created_at: now.clone(),
             updated_at: now,
         };
         let ws = workspace.to_string();
-        tx.audit(actor, "threat.create", "threat", &ids, Some(&ws), &created)
+        let state = AuditedThreat::of(&created, &all);
+        tx.audit(actor, "threat.create", "threat", &ids, Some(&ws), &state)
             .await?;
         tx.commit().await?;
         Ok(created)
     }
 
     /// Changes a threat the viewer may read. A change of classification needs the
-    /// permission to reclassify and is audited as a reclassification of its own.
+    /// permission to reclassify and is audited as a reclassification of its own. Links to
+    /// responding actors the viewer may not read are kept as they are.
     pub async fn update_threat(
         &self,
         actor: &Actor,
@@ -450,9 +580,24 @@ impl Store {
                 "change the classification of records",
             ));
         }
-        Self::check_threat_input(viewer, &input)?;
+        let responders = self
+            .check_threat_input(viewer, today, before.workspace, &input)
+            .await?;
+        let seen: BTreeSet<ActorId> = before.responders.iter().map(|(a, _)| *a).collect();
         let now = crate::time::now();
         let mut tx = self.begin_write().await?;
+        let linked: Vec<String> =
+            sqlx::query_scalar("SELECT actor_id FROM threat_responder WHERE threat_id = $1")
+                .bind(id.to_string())
+                .fetch_all(tx.conn())
+                .await?;
+        let mut all: BTreeSet<ActorId> = responders.iter().map(|(a, _)| *a).collect();
+        for a in linked {
+            let a: ActorId = a.parse().map_err(|_| bad(format!("responder '{a}'")))?;
+            if !seen.contains(&a) {
+                all.insert(a);
+            }
+        }
         let update = sqlx::query(
             "UPDATE threat SET name = $1, description = $2, origin = $3, scope = $4, targets = $5, \
              source_kind = $6, likelihood = $7, impact = $8, trend = $9, review_on = $10, \
@@ -469,16 +614,23 @@ impl Store {
             replace_compartments(&mut tx, "threat", &ids, &input.classification.compartments)
                 .await?;
         }
+        sqlx::query("DELETE FROM threat_responder WHERE threat_id = $1")
+            .bind(&ids)
+            .execute(tx.conn())
+            .await?;
+        write_responders(&mut tx, &ids, &all).await?;
         let updated = Threat {
             id,
             workspace: before.workspace,
             fields: input.fields.into(),
             classification: input.classification,
+            responders,
             created_at: before.created_at,
             updated_at: now,
         };
         let ws = before.workspace.to_string();
-        tx.audit(actor, "threat.update", "threat", &ids, Some(&ws), &updated)
+        let state = AuditedThreat::of(&updated, &all);
+        tx.audit(actor, "threat.update", "threat", &ids, Some(&ws), &state)
             .await?;
         if reclassified {
             #[derive(Serialize)]
@@ -503,6 +655,22 @@ impl Store {
         tx.commit().await?;
         Ok(updated)
     }
+}
+
+/// Links a threat to the actors that must respond to it.
+async fn write_responders(
+    tx: &mut WriteTx,
+    threat: &str,
+    responders: &BTreeSet<ActorId>,
+) -> Result<(), StoreError> {
+    for a in responders {
+        sqlx::query("INSERT INTO threat_responder (threat_id, actor_id) VALUES ($1, $2)")
+            .bind(threat)
+            .bind(a.to_string())
+            .execute(tx.conn())
+            .await?;
+    }
+    Ok(())
 }
 
 /// The threat table, as a backup carries it.
@@ -533,5 +701,18 @@ pub(crate) const THREAT_TABLE: crate::backup::TableSpec = {
         order_by: "id",
         second_pass: &[],
         key: "id",
+    }
+};
+
+/// The links of threats to the actors that must respond, as a backup carries them (after
+/// the threats and actors they refer to).
+pub(crate) const THREAT_RESPONDER_TABLE: crate::backup::TableSpec = {
+    use crate::backup::ColumnType::Text;
+    crate::backup::TableSpec {
+        name: "threat_responder",
+        columns: &[("threat_id", Text), ("actor_id", Text)],
+        order_by: "threat_id, actor_id",
+        second_pass: &[],
+        key: "threat_id",
     }
 };

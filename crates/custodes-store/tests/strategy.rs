@@ -1,7 +1,9 @@
 //! Threat-first strategy on both backends: threats, goals and strategy documents are
 //! created, changed and audited; the policy keeps classified threats out of every list,
 //! count, matrix, goal and audit entry of a viewer who may not read them; bad input and
-//! illegal steps change nothing; and a backup carries it all.
+//! illegal steps change nothing; a threat names the actors that must respond, only those
+//! the viewer may read, and keeps the links an editor cannot see; and a backup carries it
+//! all.
 
 use std::collections::BTreeSet;
 use std::io::Cursor;
@@ -11,12 +13,14 @@ use custodes_core::access::CompartmentKind;
 use custodes_core::audit::Actor;
 use custodes_core::framework::DeficitSource;
 use custodes_core::policy::{Classification, Viewer, can_read};
+use custodes_core::sector::{ActorFields, ActorKind};
 use custodes_core::strategy::{
     Deficit, GoalFields, Origin, Scope, SourceKind, Status, StrategyFields, Target, ThreatFields,
     Transition, Trend, Weight, WeightOverride,
 };
 use custodes_core::workspace::{Slug, WorkspaceKind};
-use custodes_core::{CompartmentId, Level, Role, ThreatId, WorkspaceId};
+use custodes_core::{ActorId, CompartmentId, Level, Role, ThreatId, WorkspaceId};
+use custodes_store::actor::ActorInput;
 use custodes_store::audit::{AuditFilter, Verdict};
 use custodes_store::goal::GoalInput;
 use custodes_store::threat::{ThreatInput, ThreatQuery};
@@ -123,6 +127,52 @@ fn secret(c: CompartmentId) -> Classification {
     .unwrap()
 }
 
+/// Adds an actor to a workspace's sector map as the viewer.
+async fn actor(
+    store: &Store,
+    viewer: &Viewer,
+    ws: WorkspaceId,
+    name: &str,
+    kind: ActorKind,
+    c: Classification,
+) -> ActorId {
+    store
+        .create_actor(
+            &system(),
+            viewer,
+            today(),
+            ws,
+            ActorInput {
+                fields: ActorFields {
+                    name: name.into(),
+                    kind,
+                    mandate: String::new(),
+                    legal_basis: String::new(),
+                    personnel: None,
+                    budget: None,
+                },
+                parent: None,
+                classification: c,
+            },
+        )
+        .await
+        .unwrap()
+        .id
+}
+
+/// The names of a threat's responders, as the viewer reads them.
+async fn responders(store: &Store, viewer: &Viewer, id: ThreatId) -> Vec<String> {
+    store
+        .get_threat(viewer, today(), id)
+        .await
+        .unwrap()
+        .unwrap()
+        .responders
+        .into_iter()
+        .map(|(_, name)| name)
+        .collect()
+}
+
 async fn intact(store: &Store) -> u64 {
     match store.verify_audit().await.unwrap() {
         Verdict::Intact { entries, .. } => entries,
@@ -156,10 +206,12 @@ async fn threats_are_created_updated_reclassified_and_audited(flavour: Flavour) 
         .create_threat(
             &system(),
             &admin,
+            today(),
             s.ws,
             ThreatInput {
                 fields: fields("Arms trafficking", 4, 4),
                 classification: Classification::public(),
+                responders: Vec::new(),
             },
         )
         .await
@@ -177,6 +229,7 @@ async fn threats_are_created_updated_reclassified_and_audited(flavour: Flavour) 
             ThreatInput {
                 fields: changed,
                 classification: secret(s.sis),
+                responders: Vec::new(),
             },
         )
         .await
@@ -224,10 +277,12 @@ async fn bad_input_is_refused_and_changes_nothing(flavour: Flavour) {
         .create_threat(
             &system(),
             &planner,
+            today(),
             s.ws,
             ThreatInput {
                 fields: f,
                 classification: Classification::public(),
+                responders: Vec::new(),
             },
         )
         .await
@@ -243,10 +298,12 @@ async fn bad_input_is_refused_and_changes_nothing(flavour: Flavour) {
         .create_threat(
             &system(),
             &planner,
+            today(),
             s.ws,
             ThreatInput {
                 fields: fields("Hidden", 3, 3),
                 classification: secret(s.sis),
+                responders: Vec::new(),
             },
         )
         .await
@@ -260,10 +317,12 @@ async fn bad_input_is_refused_and_changes_nothing(flavour: Flavour) {
         .create_threat(
             &system(),
             &donor,
+            today(),
             s.ws,
             ThreatInput {
                 fields: fields("Donor's", 3, 3),
                 classification: Classification::public(),
+                responders: Vec::new(),
             },
         )
         .await
@@ -334,12 +393,14 @@ async fn goals_never_name_a_threat_the_viewer_cannot_read(flavour: Flavour) {
     let mk = |name: &'static str, l, i, c: Classification| ThreatInput {
         fields: fields(name, l, i),
         classification: c,
+        responders: Vec::new(),
     };
     let open = s
         .store
         .create_threat(
             &system(),
             &admin,
+            today(),
             s.ws,
             mk("Floods", 5, 3, Classification::public()),
         )
@@ -350,6 +411,7 @@ async fn goals_never_name_a_threat_the_viewer_cannot_read(flavour: Flavour) {
         .create_threat(
             &system(),
             &admin,
+            today(),
             s.ws,
             mk("Hostile service", 4, 5, secret(s.sis)),
         )
@@ -625,6 +687,202 @@ async fn a_strategy_goes_through_its_life_cycle(flavour: Flavour) {
     );
 }
 
+async fn threats_name_the_actors_that_must_respond(flavour: Flavour) {
+    let s = setup(flavour).await;
+    user(&s.store, "admin", Role::Administrator, Level::Secret).await;
+    let admin = join(&s.store, s.sis, "admin").await;
+    let planner = user(&s.store, "planner", Role::Planner, Level::Confidential).await;
+    let public = Viewer::public();
+    let pc = Classification::public;
+    let police = actor(&s.store, &admin, s.ws, "Police", ActorKind::Police, pc()).await;
+    let guard = actor(
+        &s.store,
+        &admin,
+        s.ws,
+        "Border Guard",
+        ActorKind::BorderGuard,
+        pc(),
+    )
+    .await;
+    let customs = actor(&s.store, &admin, s.ws, "Customs", ActorKind::Customs, pc()).await;
+    let cell = actor(
+        &s.store,
+        &admin,
+        s.ws,
+        "Covert Cell",
+        ActorKind::Intelligence,
+        secret(s.sis),
+    )
+    .await;
+    let elsewhere = s
+        .store
+        .create_workspace(
+            &system(),
+            custodes_core::workspace::Slug::parse("elsewhere").unwrap(),
+            "Elsewhere",
+            WorkspaceKind::Country,
+        )
+        .await
+        .unwrap()
+        .id;
+    let foreign = actor(
+        &s.store,
+        &admin,
+        elsewhere,
+        "Foreign Police",
+        ActorKind::Police,
+        pc(),
+    )
+    .await;
+    let input = |name: &str, responders: Vec<ActorId>| ThreatInput {
+        fields: fields(name, 4, 4),
+        classification: Classification::public(),
+        responders,
+    };
+
+    // Set: the admin names four actors (one twice), one of them SECRET in a compartment.
+    let created = s
+        .store
+        .create_threat(
+            &system(),
+            &admin,
+            today(),
+            s.ws,
+            input("Arms trafficking", vec![police, guard, cell, guard]),
+        )
+        .await
+        .unwrap();
+    let names: Vec<&str> = created.responders.iter().map(|(_, n)| n.as_str()).collect();
+    assert_eq!(names, ["Border Guard", "Covert Cell", "Police"]);
+    assert_eq!(
+        s.store
+            .get_threat(&admin, today(), created.id)
+            .await
+            .unwrap()
+            .unwrap(),
+        created
+    );
+    // Those who may not read the cell are not told of it, in a single read or a list.
+    for viewer in [&planner, &public] {
+        assert_eq!(
+            responders(&s.store, viewer, created.id).await,
+            ["Border Guard", "Police"]
+        );
+        let listed = s
+            .store
+            .list_threats(viewer, today(), s.ws, &ThreatQuery::default())
+            .await
+            .unwrap();
+        assert_eq!(listed.items[0].responders.len(), 2);
+        assert!(listed.items[0].responders.iter().all(|(a, _)| *a != cell));
+    }
+
+    // Refuse: an actor the planner may not read, one that does not exist, one of another
+    // workspace; on create and on update, and nothing is written.
+    let before = intact(&s.store).await;
+    let unknown = ActorId::from_uuid(uuid::Uuid::now_v7());
+    for bad in [cell, unknown, foreign] {
+        let e = s
+            .store
+            .create_threat(
+                &system(),
+                &planner,
+                today(),
+                s.ws,
+                input("Smuggling", vec![police, bad]),
+            )
+            .await
+            .unwrap_err();
+        assert!(
+            matches!(e, StoreError::Fields(ref p) if p.len() == 1 && p[0].field == "responders"),
+            "{e}"
+        );
+        let e = s
+            .store
+            .update_threat(
+                &system(),
+                &planner,
+                today(),
+                created.id,
+                input("Arms trafficking", vec![bad]),
+            )
+            .await
+            .unwrap_err();
+        assert!(
+            matches!(e, StoreError::Fields(ref p) if p[0].field == "responders"),
+            "{e}"
+        );
+    }
+    assert_eq!(
+        intact(&s.store).await,
+        before,
+        "a refused change wrote something"
+    );
+    assert_eq!(
+        responders(&s.store, &admin, created.id).await,
+        ["Border Guard", "Covert Cell", "Police"]
+    );
+
+    // Keep hidden links: the planner replaces what they can see; the cell stays linked.
+    let updated = s
+        .store
+        .update_threat(
+            &system(),
+            &planner,
+            today(),
+            created.id,
+            input("Arms trafficking", vec![customs, police]),
+        )
+        .await
+        .unwrap();
+    let names: Vec<&str> = updated.responders.iter().map(|(_, n)| n.as_str()).collect();
+    assert_eq!(names, ["Customs", "Police"]);
+    assert_eq!(
+        responders(&s.store, &planner, created.id).await,
+        ["Customs", "Police"]
+    );
+    assert_eq!(
+        responders(&s.store, &admin, created.id).await,
+        ["Covert Cell", "Customs", "Police"]
+    );
+
+    // Replace: the admin, who sees the cell, drops it with everything else, then names one.
+    s.store
+        .update_threat(
+            &system(),
+            &admin,
+            today(),
+            created.id,
+            input("Arms trafficking", Vec::new()),
+        )
+        .await
+        .unwrap();
+    assert!(responders(&s.store, &admin, created.id).await.is_empty());
+    s.store
+        .update_threat(
+            &system(),
+            &admin,
+            today(),
+            created.id,
+            input("Arms trafficking", vec![guard]),
+        )
+        .await
+        .unwrap();
+    assert_eq!(
+        responders(&s.store, &public, created.id).await,
+        ["Border Guard"]
+    );
+    assert_eq!(
+        actions(&s.store, &admin, "threat").await,
+        [
+            "threat.create",
+            "threat.update",
+            "threat.update",
+            "threat.update"
+        ]
+    );
+}
+
 /// Random threats and viewers: the register's list, count, search, filters, single reads
 /// and matrix show each viewer exactly what `can_read` allows.
 async fn the_policy_keeps_classified_threats_out(flavour: Flavour) {
@@ -684,10 +942,12 @@ async fn the_policy_keeps_classified_threats_out(flavour: Flavour) {
             .create_threat(
                 &system(),
                 &boss,
+                today(),
                 s.ws,
                 ThreatInput {
                     fields: f,
                     classification: c.clone(),
+                    responders: Vec::new(),
                 },
             )
             .await
@@ -782,15 +1042,26 @@ async fn a_backup_carries_threats_goals_and_strategies(flavour: Flavour) {
     let s = setup(flavour).await;
     user(&s.store, "admin", Role::Administrator, Level::Secret).await;
     let admin = join(&s.store, s.sis, "admin").await;
+    let sis = actor(
+        &s.store,
+        &admin,
+        s.ws,
+        "State Intelligence Service",
+        ActorKind::Intelligence,
+        secret(s.sis),
+    )
+    .await;
     let t = s
         .store
         .create_threat(
             &system(),
             &admin,
+            today(),
             s.ws,
             ThreatInput {
                 fields: fields("Spies", 2, 5),
                 classification: secret(s.sis),
+                responders: vec![sis],
             },
         )
         .await
@@ -857,6 +1128,10 @@ async fn a_backup_carries_threats_goals_and_strategies(flavour: Flavour) {
         .restore(&system(), "backup.jsonl", Cursor::new(first))
         .await
         .unwrap();
+    assert_eq!(
+        responders(&restored, &admin, t.id).await,
+        ["State Intelligence Service"]
+    );
     let g = restored.list_goals(&admin, today(), s.ws).await.unwrap();
     assert_eq!(g.len(), 1);
     assert_eq!(g[0].threats[0].name, "Spies");
@@ -894,6 +1169,7 @@ async fn a_backup_carries_threats_goals_and_strategies(flavour: Flavour) {
 on_both_backends!(
     threats_are_created_updated_reclassified_and_audited,
     bad_input_is_refused_and_changes_nothing,
+    threats_name_the_actors_that_must_respond,
     goals_never_name_a_threat_the_viewer_cannot_read,
     a_strategy_goes_through_its_life_cycle,
     the_policy_keeps_classified_threats_out,

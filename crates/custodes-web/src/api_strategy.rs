@@ -13,7 +13,7 @@ use custodes_core::strategy::{
     Deficit, GoalFields, Origin, Scope, SourceKind, StrategyFields, Target, ThreatFields, Trend,
     Weight, WeightOverride, describe_rule,
 };
-use custodes_core::{GoalId, StrategyId, ThreatId};
+use custodes_core::{ActorId, GoalId, StrategyId, ThreatId};
 use custodes_store::goal::{Goal, GoalInput};
 use custodes_store::strategy::{Comment, Strategy};
 use custodes_store::threat::{Threat, ThreatInput, ThreatQuery};
@@ -72,6 +72,15 @@ pub(crate) struct RiskDto {
     band: String,
 }
 
+/// An actor that must respond to a threat.
+#[derive(Serialize, ToSchema)]
+pub(crate) struct ResponderDto {
+    /// The actor's id.
+    id: String,
+    /// Its name.
+    name: String,
+}
+
 /// A threat in the register.
 #[derive(Serialize, ToSchema)]
 pub(crate) struct ThreatDto {
@@ -97,6 +106,8 @@ pub(crate) struct ThreatDto {
     trend: String,
     review_on: Option<String>,
     classification: ClassificationDto,
+    /// The actors that must respond to it that the caller may read, by name.
+    responders: Vec<ResponderDto>,
     created_at: String,
     updated_at: String,
 }
@@ -123,6 +134,14 @@ impl ThreatDto {
             trend: f.trend.as_str().to_owned(),
             review_on: f.review_on.map(|d| d.to_string()),
             classification: ClassificationDto::of(&t.classification),
+            responders: t
+                .responders
+                .into_iter()
+                .map(|(id, name)| ResponderDto {
+                    id: id.to_string(),
+                    name,
+                })
+                .collect(),
             created_at: t.created_at,
             updated_at: t.updated_at,
         }
@@ -217,6 +236,9 @@ pub(crate) struct NewThreat {
     trend: String,
     /// YYYY-MM-DD.
     review_on: Option<String>,
+    /// Ids of the actors that must respond: actors of the workspace the caller may read.
+    #[serde(default)]
+    responders: Vec<String>,
     #[serde(flatten)]
     classification: NewClassification,
 }
@@ -259,13 +281,22 @@ pub(crate) async fn create_threat(
             })
             .transpose()?,
     };
+    let responders = body
+        .responders
+        .iter()
+        .map(|a| {
+            a.parse::<ActorId>()
+                .map_err(|_| bad(format!("responders: '{a}' is not an actor id")))
+        })
+        .collect::<Result<Vec<_>, _>>()?;
     let input = ThreatInput {
         fields,
         classification: body.classification.parse()?,
+        responders,
     };
     let created = state
         .store
-        .create_threat(&visitor.actor(), &visitor.viewer, ws.id, input)
+        .create_threat(&visitor.actor(), &visitor.viewer, today(), ws.id, input)
         .await?;
     Ok((StatusCode::CREATED, Json(ThreatDto::from(created))))
 }
@@ -667,6 +698,7 @@ pub(crate) async fn create_strategy(
     ),
     components(schemas(
         RiskDto,
+        ResponderDto,
         ThreatDto,
         ThreatPage,
         NewThreat,

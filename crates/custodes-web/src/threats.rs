@@ -1,7 +1,7 @@
 //! The threat register: the list with its filters and live search, the likelihood ×
 //! impact matrix, and each threat's page and form. Every read goes through the store's
 //! viewer-aware queries, so the lists, the counts and the matrix show only what the
-//! visitor may read.
+//! visitor may read, and a threat names only the responding actors the visitor may read.
 
 use std::collections::BTreeSet;
 
@@ -11,11 +11,11 @@ use axum::extract::{Path, Query, State};
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Redirect, Response};
 use chrono::NaiveDate;
-use custodes_core::ThreatId;
 use custodes_core::permission::Action;
 use custodes_core::strategy::{
     Band, Origin, Risk, Scope, SourceKind, Target, ThreatFields, Trend, rating_label,
 };
+use custodes_core::{ActorId, ThreatId};
 use custodes_store::threat::{Threat, ThreatInput, ThreatQuery};
 use custodes_store::workspace::Workspace;
 use serde::Deserialize;
@@ -74,6 +74,8 @@ pub(crate) struct ThreatRow {
     trend: &'static str,
     risk: RiskView,
     class: ClassView,
+    /// How many of the actors that must respond the visitor may read.
+    responders: usize,
 }
 
 #[derive(Deserialize, Default)]
@@ -157,6 +159,7 @@ pub(crate) async fn list(
             trend: t.fields.trend.label(),
             risk: RiskView::of(t.risk()),
             class: class_view(&t.classification, &names, today()),
+            responders: t.responders.len(),
         })
         .collect();
     let q = params.q.unwrap_or_default();
@@ -382,6 +385,7 @@ pub(crate) struct ThreatForm {
     impact: String,
     trend: String,
     review_on: String,
+    responders: BTreeSet<String>,
     class: ClassForm,
 }
 
@@ -399,6 +403,7 @@ impl ThreatForm {
             impact: f.impact.to_string(),
             trend: f.trend.as_str().to_owned(),
             review_on: f.review_on.map(|d| d.to_string()).unwrap_or_default(),
+            responders: t.responders.iter().map(|(a, _)| a.to_string()).collect(),
             class: ClassForm::from_classification(&t.classification),
         }
     }
@@ -415,6 +420,7 @@ impl ThreatForm {
             impact: f.text("impact"),
             trend: f.text("trend"),
             review_on: f.text("review_on"),
+            responders: f.all("responders").into_iter().map(str::to_owned).collect(),
             class: ClassForm::from_form(f),
         }
     }
@@ -492,6 +498,16 @@ impl ThreatForm {
                 }
             },
         };
+        let mut responders = Vec::new();
+        for a in &self.responders {
+            match a.parse::<ActorId>() {
+                Ok(a) => responders.push(a),
+                Err(_) => {
+                    p.add("responders", "Choose the responding actors from the list");
+                    break;
+                }
+            }
+        }
         let classification = self.class.parse(&mut p);
         let fields = match (origin, scope, source_kind, likelihood, impact, trend) {
             (
@@ -528,10 +544,18 @@ impl ThreatForm {
             (Some(fields), Some(classification)) if p.is_empty() => Ok(ThreatInput {
                 fields,
                 classification,
+                responders,
             }),
             _ => Err(p),
         }
     }
+}
+
+/// An actor to tick as one that must respond.
+pub(crate) struct ResponderChoice {
+    id: String,
+    label: String,
+    checked: bool,
 }
 
 #[derive(Template, WebTemplate)]
@@ -550,6 +574,7 @@ pub(crate) struct FormPage {
     sources: Vec<Choice>,
     trends: Vec<Choice>,
     ratings: Vec<(i64, &'static str)>,
+    responders: Vec<ResponderChoice>,
     classes: ClassChoices,
 }
 
@@ -562,6 +587,17 @@ async fn form_page(
     problems: Problems,
 ) -> Result<FormPage, WebError> {
     let classes = class_choices(state, visitor, &form.class).await?;
+    let responders = state
+        .store
+        .all_actors(&visitor.viewer, today(), ws.id)
+        .await?
+        .into_iter()
+        .map(|a| ResponderChoice {
+            checked: form.responders.contains(&a.id.to_string()),
+            id: a.id.to_string(),
+            label: a.fields.name,
+        })
+        .collect();
     let (title, action, cancel) = match editing {
         Some(id) => (
             format!("Edit {}", form.name),
@@ -609,6 +645,7 @@ async fn form_page(
             form.trend.parse().ok(),
         ),
         ratings: (1..=5).map(|i| (i, rating_label(i))).collect(),
+        responders,
         classes,
         title,
         action,
@@ -682,7 +719,7 @@ async fn save(
                 None => {
                     state
                         .store
-                        .create_threat(&visitor.actor(), &visitor.viewer, ws.id, input)
+                        .create_threat(&visitor.actor(), &visitor.viewer, today(), ws.id, input)
                         .await
                 }
             };

@@ -222,6 +222,12 @@ impl World {
             .unwrap();
         self.assessments
             .push((assessment.id.to_string(), c.clone()));
+        let responders: Vec<String> = self
+            .records
+            .iter()
+            .map(|r| r.id.clone())
+            .chain([created.id.to_string()])
+            .collect();
         let (threat, goal) = leak_strategy::add(
             &self.store,
             &viewer,
@@ -230,6 +236,7 @@ impl World {
             n,
             &c,
             self.records.last().map(|r| r.threat.as_str()),
+            &responders,
         )
         .await;
         self.records.push(Record {
@@ -500,6 +507,11 @@ impl World {
                     "{path} names hidden threat {} to {viewer:?} (status {status})",
                     h.threat
                 );
+                assert!(
+                    !text.contains(&h.id),
+                    "{path} names hidden actor {} to {viewer:?} (status {status})",
+                    h.id
+                );
             }
             if let Some(id) = path.strip_prefix("/api/v1/threats/") {
                 let visible = readable.iter().any(|r| r.threat == id);
@@ -576,6 +588,29 @@ impl World {
                 .await
                 .1,
             &self.get("/w/land/threats", cookie, None).await.1,
+        );
+        // A threat names exactly the responders the viewer may read.
+        let expected: Vec<(String, BTreeSet<String>)> = self
+            .records
+            .iter()
+            .enumerate()
+            .filter(|(_, r)| can_read(viewer, &r.classification, today()))
+            .map(|(n, r)| {
+                let actors = self.records[..=n]
+                    .iter()
+                    .filter(|a| can_read(viewer, &a.classification, today()))
+                    .map(|a| a.id.clone())
+                    .collect();
+                (r.threat.clone(), actors)
+            })
+            .collect();
+        leak_strategy::check_responders(
+            viewer,
+            &expected,
+            &self
+                .get("/api/v1/workspaces/land/threats?limit=500", None, token)
+                .await
+                .1,
         );
         // Every readable record is found.
         let (_, csv) = self.get("/w/land/actors.csv", cookie, None).await;

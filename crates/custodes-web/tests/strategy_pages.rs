@@ -1,13 +1,18 @@
 //! The threat-first strategy pages, on both backends: bad form input gets field errors
 //! and changes nothing, illegal steps of a strategy's life cycle are refused in words,
-//! permissions are asked, and a strategy goes from draft to approval through its pages.
+//! permissions are asked, a strategy goes from draft to approval through its pages, and
+//! the threat form names the actors that must respond, among those the visitor may read.
 
 use axum::body::Body;
 use axum::http::{Request, StatusCode, header};
 use custodes_core::audit::Actor;
+use custodes_core::permission::TokenScope;
+use custodes_core::policy::{Classification, Viewer};
+use custodes_core::sector::{ActorFields, ActorKind};
 use custodes_core::workspace::{Slug, WorkspaceKind};
-use custodes_core::{Level, Role};
+use custodes_core::{ActorId, Level, Role, ThreatId};
 use custodes_store::Store;
+use custodes_store::actor::ActorInput;
 use custodes_store::audit::Verdict;
 use custodes_store::session::SessionLimits;
 use custodes_testkit::{Flavour, TestDb, on_both_backends};
@@ -491,8 +496,250 @@ async fn the_review_flag_shows_wherever_a_strategy_appears(flavour: Flavour) {
     assert_eq!(doc["review_due_on"], "2017-06-30");
 }
 
+/// Adds an actor as the viewer.
+async fn add_actor(s: &Site, viewer: &Viewer, name: &str, c: Classification) -> ActorId {
+    let ws = s.store.list_workspaces().await.unwrap()[0].id;
+    s.store
+        .create_actor(
+            &Actor::System,
+            viewer,
+            chrono::Utc::now().date_naive(),
+            ws,
+            ActorInput {
+                fields: ActorFields {
+                    name: name.into(),
+                    kind: ActorKind::BorderGuard,
+                    mandate: String::new(),
+                    legal_basis: String::new(),
+                    personnel: None,
+                    budget: None,
+                },
+                parent: None,
+                classification: c,
+            },
+        )
+        .await
+        .unwrap()
+        .id
+}
+
+async fn the_threat_form_names_the_actors_that_must_respond(flavour: Flavour) {
+    let s = site(flavour).await;
+    let planner = s.person("pl", Role::Planner, Level::Confidential).await;
+    s.person("adm", Role::Administrator, Level::Secret).await;
+    let adm = s.store.user_by_username("adm").await.unwrap();
+    let admin = s.store.viewer(adm.id).await.unwrap().unwrap();
+    let guard = add_actor(&s, &admin, "Coast Watch", Classification::public()).await;
+    let police = add_actor(&s, &admin, "Harbour Police", Classification::public()).await;
+    let secret = Classification::new(
+        Level::Secret,
+        Default::default(),
+        Some("covert".into()),
+        None,
+        Level::Public,
+    )
+    .unwrap();
+    let cell = add_actor(&s, &admin, "Covert Cell", secret).await;
+    let (guard_s, police_s, cell_s) = (guard.to_string(), police.to_string(), cell.to_string());
+
+    // The form offers the actors the planner may read, and no other.
+    let (status, html) = s.get(&planner, "/w/land/threats/new").await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(html.contains("Actors that must respond"), "{html}");
+    assert!(
+        html.contains(&format!(
+            r#"name="responders" type="checkbox" value="{guard_s}""#
+        )),
+        "{html}"
+    );
+    assert!(html.contains("Harbour Police"), "{html}");
+    assert!(
+        !html.contains("Covert Cell") && !html.contains(&cell_s),
+        "{html}"
+    );
+
+    // Something that is not an actor's id, and an actor the planner may not read, are
+    // refused in words and change nothing.
+    let good = [
+        ("name", "Smuggling by sea"),
+        ("origin", "external"),
+        ("scope", "regional"),
+        ("targets", "business"),
+        ("source_kind", "criminal"),
+        ("likelihood", "4"),
+        ("impact", "3"),
+        ("trend", "rising"),
+        ("level", "PUBLIC"),
+    ];
+    let before = s.entries().await;
+    let mut bad = good.to_vec();
+    bad.extend([("responders", guard_s.as_str()), ("responders", "the navy")]);
+    let (status, _, html) = s.post(&planner, "/w/land/threats/new", &bad).await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(
+        html.contains("Choose the responding actors from the list"),
+        "{html}"
+    );
+    assert!(html.contains(r##"href="#responders""##), "{html}");
+    // The ticked actor stays ticked.
+    assert!(
+        html.contains(&format!(r#"value="{guard_s}" checked"#)),
+        "{html}"
+    );
+    let mut hidden = good.to_vec();
+    hidden.push(("responders", cell_s.as_str()));
+    let (status, _, html) = s.post(&planner, "/w/land/threats/new", &hidden).await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(
+        html.contains("Choose the responding actors from this workspace"),
+        "{html}"
+    );
+    assert!(!html.contains("Covert Cell"), "{html}");
+    assert_eq!(s.entries().await, before, "a refused form wrote something");
+
+    // Saved with two actors: the page links to them, the register counts them, the edit
+    // form has them ticked.
+    let mut ok = good.to_vec();
+    ok.extend([
+        ("responders", guard_s.as_str()),
+        ("responders", police_s.as_str()),
+    ]);
+    let (status, location, _) = s.post(&planner, "/w/land/threats/new", &ok).await;
+    assert_eq!(status, StatusCode::SEE_OTHER);
+    let (_, html) = s.get(&planner, &location).await;
+    for text in [
+        format!(r#"<a href="/w/land/actors/{guard_s}">Coast Watch</a>"#),
+        format!(r#"<a href="/w/land/actors/{police_s}">Harbour Police</a>"#),
+    ] {
+        assert!(html.contains(&text), "{text} missing from {html}");
+    }
+    let (_, html) = s.get(&planner, "/w/land/threats").await;
+    assert!(
+        html.contains(r#"<th scope="col">Responders</th>"#),
+        "{html}"
+    );
+    assert!(html.contains("<td>2</td>"), "{html}");
+    let (_, html) = s.get(&planner, &format!("{location}/edit")).await;
+    for id in [&guard_s, &police_s] {
+        assert!(html.contains(&format!(r#"value="{id}" checked"#)), "{html}");
+    }
+
+    // The admin adds the cell; the planner neither sees it nor loses it when saving.
+    let id: ThreatId = location.rsplit('/').next().unwrap().parse().unwrap();
+    let today = chrono::Utc::now().date_naive();
+    let mut threat = s
+        .store
+        .get_threat(&admin, today, id)
+        .await
+        .unwrap()
+        .unwrap();
+    let fields = custodes_core::strategy::ThreatFields {
+        name: threat.fields.name.clone(),
+        description: threat.fields.description.clone(),
+        origin: threat.fields.origin,
+        scope: threat.fields.scope,
+        targets: threat.fields.targets.iter().copied().collect(),
+        source_kind: threat.fields.source_kind,
+        likelihood: threat.fields.likelihood,
+        impact: threat.fields.impact,
+        trend: threat.fields.trend,
+        review_on: threat.fields.review_on,
+    };
+    s.store
+        .update_threat(
+            &Actor::System,
+            &admin,
+            today,
+            id,
+            custodes_store::threat::ThreatInput {
+                fields,
+                classification: threat.classification.clone(),
+                responders: vec![guard, police, cell],
+            },
+        )
+        .await
+        .unwrap();
+    for path in [location.clone(), format!("{location}/edit")] {
+        let (_, html) = s.get(&planner, &path).await;
+        assert!(
+            !html.contains("Covert Cell") && !html.contains(&cell_s),
+            "{path}: {html}"
+        );
+    }
+    let mut only_police = good.to_vec();
+    only_police.push(("responders", police_s.as_str()));
+    let (status, _, _) = s
+        .post(&planner, &format!("{location}/edit"), &only_police)
+        .await;
+    assert_eq!(status, StatusCode::SEE_OTHER);
+    threat = s
+        .store
+        .get_threat(&admin, today, id)
+        .await
+        .unwrap()
+        .unwrap();
+    let names: Vec<&str> = threat.responders.iter().map(|(_, n)| n.as_str()).collect();
+    assert_eq!(names, ["Covert Cell", "Harbour Police"]);
+
+    // The API names them, ids and names, and takes them as ids.
+    let token = s
+        .store
+        .create_token(
+            &s.store.user_by_username("pl").await.unwrap(),
+            "t",
+            TokenScope::Write,
+            std::time::Duration::from_secs(600),
+        )
+        .await
+        .unwrap()
+        .1;
+    let api = |method: &str, path: String, body: serde_json::Value| {
+        Request::builder()
+            .method(method)
+            .uri(path)
+            .header(header::AUTHORIZATION, format!("Bearer {token}"))
+            .header(header::CONTENT_TYPE, "application/json")
+            .body(Body::from(body.to_string()))
+            .unwrap()
+    };
+    let (status, _, json) = s
+        .send(api(
+            "GET",
+            format!("/api/v1/threats/{id}"),
+            serde_json::Value::Null,
+        ))
+        .await;
+    assert_eq!(status, StatusCode::OK, "{json}");
+    let doc: serde_json::Value = serde_json::from_str(&json).unwrap();
+    assert_eq!(
+        doc["responders"],
+        serde_json::json!([{ "id": police_s, "name": "Harbour Police" }])
+    );
+    let new = |responders: Vec<&str>| {
+        serde_json::json!({
+            "name": "Piracy", "origin": "external", "scope": "regional",
+            "targets": ["business"], "source_kind": "criminal", "likelihood": 2,
+            "impact": 4, "trend": "stable", "level": "PUBLIC", "responders": responders,
+        })
+    };
+    let path = "/api/v1/workspaces/land/threats".to_owned();
+    let (status, _, json) = s.send(api("POST", path.clone(), new(vec![&guard_s]))).await;
+    assert_eq!(status, StatusCode::CREATED, "{json}");
+    let doc: serde_json::Value = serde_json::from_str(&json).unwrap();
+    assert_eq!(doc["responders"][0]["name"], "Coast Watch");
+    for bad in [vec![cell_s.as_str()], vec!["the navy"]] {
+        let (status, _, json) = s.send(api("POST", path.clone(), new(bad))).await;
+        assert_eq!(status, StatusCode::BAD_REQUEST, "{json}");
+        assert!(
+            json.contains("responders") && !json.contains("Covert"),
+            "{json}"
+        );
+    }
+}
+
 on_both_backends!(
     threat_and_goal_forms_name_every_problem_and_change_nothing,
     a_strategy_moves_through_its_pages_and_refuses_illegal_steps,
     the_review_flag_shows_wherever_a_strategy_appears,
+    the_threat_form_names_the_actors_that_must_respond,
 );

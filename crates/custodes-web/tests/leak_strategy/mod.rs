@@ -1,19 +1,23 @@
 //! The threat-first strategy part of the leak test: each record of the leak test has a
 //! threat with the same classification and canary, and a public goal that answers it and
-//! the threat before it. These are the routes to request and the counts to check.
+//! the threat before it. Each threat names as responders the record's actor and every
+//! actor before it, so that a threat a viewer may read names actors the viewer may not.
+//! These are the routes to request and the counts to check.
 
 use std::collections::BTreeSet;
 
 use custodes_core::audit::Actor;
 use custodes_core::policy::{Classification, Viewer};
 use custodes_core::strategy::{GoalFields, Origin, Scope, SourceKind, Target, ThreatFields, Trend};
-use custodes_core::{ThreatId, WorkspaceId};
+use custodes_core::{ActorId, ThreatId, WorkspaceId};
 use custodes_store::Store;
 use custodes_store::goal::GoalInput;
 use custodes_store::threat::ThreatInput;
 
-/// Adds the threat of record `n` (with `canary` in every text field) and its goal, which
-/// also answers the previous threat. Returns the ids of the threat and the goal.
+/// Adds the threat of record `n` (with `canary` in every text field), with `responders`
+/// (actor ids), and its goal, which also answers the previous threat. Returns the ids of
+/// the threat and the goal.
+#[allow(clippy::too_many_arguments)]
 pub async fn add(
     store: &Store,
     loader: &Viewer,
@@ -22,11 +26,13 @@ pub async fn add(
     n: usize,
     c: &Classification,
     previous: Option<&str>,
+    responders: &[String],
 ) -> (String, String) {
     let threat = store
         .create_threat(
             &Actor::System,
             loader,
+            chrono::Utc::now().date_naive(),
             ws,
             ThreatInput {
                 fields: ThreatFields {
@@ -42,6 +48,10 @@ pub async fn add(
                     review_on: None,
                 },
                 classification: c.clone(),
+                responders: responders
+                    .iter()
+                    .map(|a| a.parse::<ActorId>().unwrap())
+                    .collect(),
             },
         )
         .await
@@ -162,4 +172,29 @@ pub fn check_counts(
         register_page.contains(&format!("{} {noun}", readable.len())),
         "register count for {viewer:?}"
     );
+}
+
+/// Checks the responders the API gives each threat: exactly the actors the viewer may read
+/// among those linked. `expected` holds, for each threat the viewer may read, those actors.
+pub fn check_responders(
+    viewer: &Viewer,
+    expected: &[(String, BTreeSet<String>)],
+    threats_api: &str,
+) {
+    let page = json(threats_api);
+    let items = page["items"].as_array().unwrap();
+    assert_eq!(items.len(), expected.len(), "threats listed to {viewer:?}");
+    for (threat, actors) in expected {
+        let item = items
+            .iter()
+            .find(|i| i["id"] == threat.as_str())
+            .unwrap_or_else(|| panic!("threat {threat} missing for {viewer:?}"));
+        let named: BTreeSet<String> = item["responders"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|r| r["id"].as_str().unwrap().to_owned())
+            .collect();
+        assert_eq!(&named, actors, "responders of {threat} for {viewer:?}");
+    }
 }
