@@ -12,7 +12,7 @@
 //!    `custodes_core::plan`) within the time limit and relative gap tolerance;
 //! 3. the tie-break solve: minimise the total cost among plans whose gap is at most the
 //!    one found (plus a relative 1e-9), started from the first plan. It stops after 500
-//!    branch-and-bound nodes or a quarter of the gap solve's time (at least 1 s), keeping
+//!    branch-and-bound nodes or a quarter of the gap solve's time (at least 0.2 s), keeping
 //!    the cheapest plan found, so it cannot double the solve time; on small instances it
 //!    finishes and is exact. The same input gives the same plan: HiGHS runs on one thread
 //!    with its fixed seed, and of plans with equal gaps the cheaper wins. A solve that
@@ -231,10 +231,10 @@ pub fn optimise(
     let slack = 1e-9 * primary.objective.abs().max(1.0);
     // The tie-break may not cost much more than the gap solve: it stops after a fixed
     // number of nodes (the same on every machine) or a quarter of the time the gap solve
-    // took (at least a second), and keeps the cheapest plan it has by then, which is at
+    // took (at least 0.2 s), and keeps the cheapest plan it has by then, which is at
     // worst the first plan.
     let primary_seconds = solve_clock.elapsed().as_secs_f64();
-    let remaining = (limit - clock.elapsed().as_secs_f64()).min((0.25 * primary_seconds).max(1.0));
+    let remaining = (limit - clock.elapsed().as_secs_f64()).min((0.25 * primary_seconds).max(0.2));
     let mut values = primary.values.clone();
     if remaining > 0.0 {
         let second = Job {
