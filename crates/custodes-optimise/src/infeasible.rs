@@ -296,6 +296,7 @@ fn feasible(
         relative_gap: 1.0,
         start: None,
         relaxed_bounds: None,
+        node_limit: None,
     };
     match run(&model, &job) {
         Run::Solved(_) => Ok(Some(true)),

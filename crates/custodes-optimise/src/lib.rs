@@ -11,10 +11,13 @@
 //! 2. the gap solve: minimise the weighted, discounted capability gap (the formula of
 //!    `custodes_core::plan`) within the time limit and relative gap tolerance;
 //! 3. the tie-break solve: minimise the total cost among plans whose gap is at most the
-//!    one found (plus a relative 1e-9), started from the first plan. So the same input
-//!    gives the same plan: HiGHS runs on one thread with its fixed seed, and of plans with
-//!    equal gaps the cheaper wins. A plan that stops on the time limit rather than on the
-//!    gap tolerance depends on the machine's speed;
+//!    one found (plus a relative 1e-9), started from the first plan. It stops after 500
+//!    branch-and-bound nodes or a quarter of the gap solve's time (at least 0.2 s), keeping
+//!    the cheapest plan found, so it cannot double the solve time; on small instances it
+//!    finishes and is exact. The same input gives the same plan: HiGHS runs on one thread
+//!    with its fixed seed, and of plans with equal gaps the cheaper wins. A solve that
+//!    stops on a time limit rather than on the gap tolerance or the node limit depends on
+//!    the machine's speed;
 //! 4. explanations: the binding rules, the marginal value of money per source and year
 //!    (duals of the ceiling rows of the linear programme in which the chosen programmes are
 //!    fixed and the ones left out may be taken fractionally), and a reason for every
@@ -44,6 +47,9 @@ pub use infeasible::{Finding, Infeasibility, Rule};
 
 use model::Model;
 use solve::{Job, Objective, Run, run};
+
+/// The most branch-and-bound nodes of the tie-break solve.
+const TIE_BREAK_NODES: i32 = 500;
 
 /// What the user may set.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
@@ -203,6 +209,7 @@ pub fn optimise(
         relative_gap: settings.relative_gap,
         start: None,
         relaxed_bounds: None,
+        node_limit: None,
     };
     let solve_clock = Instant::now();
     let primary = match run(&model, &first) {
@@ -222,7 +229,12 @@ pub fn optimise(
     // The tie-break: the least cost among plans whose gap is no worse.
     let gap_terms = model.gap_objective();
     let slack = 1e-9 * primary.objective.abs().max(1.0);
-    let remaining = limit - clock.elapsed().as_secs_f64();
+    // The tie-break may not cost much more than the gap solve: it stops after a fixed
+    // number of nodes (the same on every machine) or a quarter of the time the gap solve
+    // took (at least 0.2 s), and keeps the cheapest plan it has by then, which is at
+    // worst the first plan.
+    let primary_seconds = solve_clock.elapsed().as_secs_f64();
+    let remaining = (limit - clock.elapsed().as_secs_f64()).min((0.25 * primary_seconds).max(0.2));
     let mut values = primary.values.clone();
     if remaining > 0.0 {
         let second = Job {
@@ -232,6 +244,7 @@ pub fn optimise(
             relative_gap: settings.relative_gap,
             start: Some(&primary.values),
             relaxed_bounds: None,
+            node_limit: Some(TIE_BREAK_NODES),
         };
         if let Run::Solved(s) = run(&model, &second) {
             progress(Progress::Solved {
@@ -347,6 +360,7 @@ fn marginal_values(
         relative_gap: 0.0,
         start: None,
         relaxed_bounds: Some(&bounds),
+        node_limit: None,
     };
     let mut duals = vec![0.0; problem.sources.len() * n];
     if let Run::Solved(lp) = run(model, &job) {

@@ -55,6 +55,8 @@ pub(crate) struct Job<'a> {
     pub start: Option<&'a [f64]>,
     /// Solve the linear programme with these column bounds instead (integrality dropped).
     pub relaxed_bounds: Option<&'a [(f64, f64)]>,
+    /// The most branch-and-bound nodes, a limit that does not depend on the machine.
+    pub node_limit: Option<i32>,
 }
 
 pub(crate) fn run(model: &Model, job: &Job<'_>) -> Run {
@@ -108,6 +110,11 @@ pub(crate) fn run(model: &Model, job: &Job<'_>) -> Run {
     // One thread keeps the search, and so the plan, the same from run to run.
     if highs.try_set_option("threads", 1).is_err() {
         return Run::Error("HiGHS refused option threads = 1".to_owned());
+    }
+    if let Some(nodes) = job.node_limit
+        && highs.try_set_option("mip_max_nodes", nodes).is_err()
+    {
+        return Run::Error(format!("HiGHS refused option mip_max_nodes = {nodes}"));
     }
     if let Some(start) = job.start {
         let _ = highs.try_set_solution(Some(start), None, None, None);
