@@ -10,6 +10,7 @@ pub mod audit;
 pub mod framework;
 pub mod id;
 pub mod permission;
+pub mod plan;
 pub mod policy;
 pub mod sector;
 pub mod strategy;

@@ -55,6 +55,8 @@ macro_rules! text_id {
     };
 }
 
+pub(crate) use text_id;
+
 text_id!(
     /// A framework, across its versions (for example `ti-gdi`).
     FrameworkId

@@ -36,6 +36,7 @@ pub use answer::{Answer, AnswerValue};
 pub use band::{Band, Bands, ValueBasis};
 pub use choice::Choice;
 pub use diagnose::{Change, Diagnosis, DiagnosisKey, DiagnosisLine, Shortfall, compare, diagnose};
+pub(crate) use id::text_id;
 pub use id::{FrameworkId, LevelId, NodeId, ScaleId};
 pub use node::{Group, Indicator, Node, NodeKind};
 pub use number::{Number, ParseNumberError};
