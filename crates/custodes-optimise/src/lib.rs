@@ -1,0 +1,385 @@
+//! The capabilities-based planning optimiser: a [`PlanProblem`] in, an optimised and
+//! explained plan out, solved as a mixed-integer programme with HiGHS.
+//!
+//! Architecture invariant: this crate knows neither storage nor the web. It takes data and
+//! returns data; the only outside thing it reads is a monotonic clock, to report solve
+//! times. The rules it optimises are those of `custodes_core::plan`, and every plan it
+//! returns has passed the core's independent checker.
+//!
+//! [`optimise`] runs in stages:
+//! 1. validation and pre-checks (see [`Infeasibility`]);
+//! 2. the gap solve: minimise the weighted, discounted capability gap (the formula of
+//!    `custodes_core::plan`) within the time limit and relative gap tolerance;
+//! 3. the tie-break solve: minimise the total cost among plans whose gap is at most the
+//!    one found (plus a relative 1e-9), started from the first plan. So the same input
+//!    gives the same plan: HiGHS runs on one thread with its fixed seed, and of plans with
+//!    equal gaps the cheaper wins. A plan that stops on the time limit rather than on the
+//!    gap tolerance depends on the machine's speed;
+//! 4. explanations: the binding rules, the marginal value of money per source and year
+//!    (duals of the ceiling rows of the linear programme in which the chosen programmes are
+//!    fixed and the ones left out may be taken fractionally), and a reason for every
+//!    programme left out.
+//!
+//! Progress is reported at stage boundaries: the `highs` crate does not expose HiGHS's
+//! callbacks, so the bound, the incumbent and the gap are reported after each solve, not
+//! during it.
+
+mod explain;
+mod export;
+mod infeasible;
+mod model;
+mod solve;
+
+use std::time::{Duration, Instant};
+
+use custodes_core::plan::{
+    Binding, Checker, Evaluation, OptionId, Plan, PlanProblem, ProgrammeId, SourceId, binding,
+    validate,
+};
+use serde::{Deserialize, Serialize};
+
+pub use explain::{LeftOut, Reason};
+pub use export::{Format, export_model};
+pub use infeasible::{Finding, Infeasibility, Rule};
+
+use model::Model;
+use solve::{Job, Objective, Run, run};
+
+/// What the user may set.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Settings {
+    /// The longest the solver may search, over all stages.
+    pub time_limit: Duration,
+    /// The relative optimality gap at which the search stops (0.01 for 1%).
+    pub relative_gap: f64,
+}
+
+impl Default for Settings {
+    fn default() -> Self {
+        Self {
+            time_limit: Duration::from_secs(60),
+            relative_gap: 1e-4,
+        }
+    }
+}
+
+/// What the optimiser reports while it works.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case", tag = "event")]
+pub enum Progress {
+    /// The model is built.
+    Started {
+        /// Its columns (variables).
+        columns: usize,
+        /// Its rows (constraints).
+        rows: usize,
+    },
+    /// A solve has ended.
+    Solved {
+        /// Which solve.
+        stage: Stage,
+        /// The best plan's objective in that solve (the gap, or the cost for the
+        /// tie-break).
+        incumbent: f64,
+        /// The best bound proven.
+        bound: f64,
+        /// The relative gap between them.
+        gap: f64,
+        /// Seconds since the start.
+        seconds: f64,
+    },
+    /// The plan is chosen; explanations are being derived.
+    Explaining,
+    /// Everything is done.
+    Finished {
+        /// Seconds since the start.
+        seconds: f64,
+    },
+}
+
+/// The solves of [`optimise`].
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Stage {
+    /// Minimising the gap.
+    Gap,
+    /// Minimising the cost among plans with that gap.
+    TieBreak,
+}
+
+/// How the search ended.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Status {
+    /// Proven optimal within the gap tolerance.
+    Optimal,
+    /// Stopped by the time limit with a plan whose gap is reported.
+    TimeLimit,
+}
+
+/// A chosen programme.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Selected {
+    /// The programme.
+    pub programme: ProgrammeId,
+    /// Its option.
+    pub option: OptionId,
+    /// Its first year.
+    pub start: i32,
+    /// Its last year.
+    pub finish: i32,
+    /// What it costs over the horizon.
+    pub cost: f64,
+}
+
+/// The marginal value of one more unit of money from a source in a year.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct MarginalValue {
+    /// The source.
+    pub source: SourceId,
+    /// The year.
+    pub year: i32,
+    /// By how much the objective (weighted, discounted gap) would fall per unit.
+    pub value: f64,
+}
+
+/// An optimised plan and its explanations.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Outcome {
+    /// The plan.
+    pub plan: Plan,
+    /// The chosen programmes, in id order.
+    pub selected: Vec<Selected>,
+    /// The plan's effects, computed by the core: spend per source and year against what
+    /// is available, residual gaps per capability and per goal and year, the objective.
+    pub evaluation: Evaluation,
+    /// The rules the plan meets with no room left.
+    pub binding: Vec<Binding>,
+    /// The marginal value of money per source and year.
+    pub marginal_values: Vec<MarginalValue>,
+    /// Every programme left out, with the reason.
+    pub left_out: Vec<LeftOut>,
+    /// How the search ended.
+    pub status: Status,
+    /// The relative optimality gap reached by the gap solve.
+    pub gap: f64,
+    /// The best bound on the objective proven by the gap solve.
+    pub bound: f64,
+    /// Seconds spent in the solver (both solves).
+    pub solve_seconds: f64,
+    /// Seconds from start to finish, explanations included.
+    pub total_seconds: f64,
+}
+
+/// Chooses and schedules programmes to minimise the weighted, discounted capability gap
+/// within every rule of `problem`, breaking ties by lower cost, and explains the result.
+/// `progress` hears of each stage.
+pub fn optimise(
+    problem: &PlanProblem,
+    settings: &Settings,
+    mut progress: impl FnMut(Progress),
+) -> Result<Outcome, Infeasibility> {
+    let clock = Instant::now();
+    let limit = settings.time_limit.as_secs_f64();
+    let problems = validate(problem);
+    if !problems.is_empty() {
+        return Err(Infeasibility::Invalid(problems));
+    }
+    let findings = infeasible::precheck(problem);
+    if !findings.is_empty() {
+        return Err(Infeasibility::Precheck(findings));
+    }
+
+    let model = Model::build(problem, &|_| true);
+    progress(Progress::Started {
+        columns: model.columns.len(),
+        rows: model.rows.len(),
+    });
+
+    let first = Job {
+        objective: Objective::Gap,
+        extra: None,
+        time_limit: limit,
+        relative_gap: settings.relative_gap,
+        start: None,
+        relaxed_bounds: None,
+    };
+    let solve_clock = Instant::now();
+    let primary = match run(&model, &first) {
+        Run::Solved(s) => s,
+        Run::Infeasible => return Err(infeasible::conflict(problem, limit)),
+        Run::NoSolution => return Err(Infeasibility::NoPlanInTime { seconds: limit }),
+        Run::Error(e) => return Err(Infeasibility::Solver(e)),
+    };
+    progress(Progress::Solved {
+        stage: Stage::Gap,
+        incumbent: primary.objective,
+        bound: primary.bound,
+        gap: primary.gap,
+        seconds: clock.elapsed().as_secs_f64(),
+    });
+
+    // The tie-break: the least cost among plans whose gap is no worse.
+    let gap_terms = model.gap_objective();
+    let slack = 1e-9 * primary.objective.abs().max(1.0);
+    let remaining = limit - clock.elapsed().as_secs_f64();
+    let mut values = primary.values.clone();
+    if remaining > 0.0 {
+        let second = Job {
+            objective: Objective::Money,
+            extra: Some((gap_terms, primary.objective + slack)),
+            time_limit: remaining,
+            relative_gap: settings.relative_gap,
+            start: Some(&primary.values),
+            relaxed_bounds: None,
+        };
+        if let Run::Solved(s) = run(&model, &second) {
+            progress(Progress::Solved {
+                stage: Stage::TieBreak,
+                incumbent: s.objective,
+                bound: s.bound,
+                gap: s.gap,
+                seconds: clock.elapsed().as_secs_f64(),
+            });
+            values = s.values;
+        }
+    }
+    let solve_seconds = solve_clock.elapsed().as_secs_f64();
+
+    progress(Progress::Explaining);
+    let plan = plan_of(problem, &model, &values);
+    let checker = Checker::new(problem);
+    let evaluation = checker.evaluate(&plan);
+    let violations = checker.check_evaluated(&plan, &evaluation);
+    if !violations.is_empty() {
+        let words: Vec<String> = violations.iter().map(ToString::to_string).collect();
+        return Err(Infeasibility::Solver(format!(
+            "the solver's plan breaks rules the checker found: {}",
+            words.join("; ")
+        )));
+    }
+    let selected = checker
+        .resolved(&plan)
+        .map(|(p, o, start)| Selected {
+            programme: p.id.clone(),
+            option: o.id.clone(),
+            start,
+            finish: o.finish(start),
+            cost: o.total_cost(),
+        })
+        .collect();
+    let binding = binding(problem, &plan, &evaluation);
+    let marginal_values = marginal_values(problem, &model, &values, limit);
+    let left_out = explain::left_out(&checker, &plan, evaluation.objective);
+    let status = if primary.proven {
+        Status::Optimal
+    } else {
+        Status::TimeLimit
+    };
+    let total_seconds = clock.elapsed().as_secs_f64();
+    progress(Progress::Finished {
+        seconds: total_seconds,
+    });
+    Ok(Outcome {
+        plan,
+        selected,
+        evaluation,
+        binding,
+        marginal_values,
+        left_out,
+        status,
+        gap: primary.gap,
+        bound: primary.bound,
+        solve_seconds,
+        total_seconds,
+    })
+}
+
+/// The plan a solution's choice columns describe.
+fn plan_of(problem: &PlanProblem, model: &Model, values: &[f64]) -> Plan {
+    let mut plan = Plan::new();
+    for (j, value) in values.iter().enumerate() {
+        if *value > 0.5
+            && let Some((p, o, start)) = model.choice_of(j)
+        {
+            let programme = &problem.programmes[p];
+            plan.choose(programme.id.clone(), programme.options[o].id.clone(), start);
+        }
+    }
+    plan
+}
+
+/// The duals of the ceiling rows in the linear programme where the chosen programmes are
+/// fixed, the other options of chosen programmes are barred, and the programmes left out
+/// may be taken fractionally. With carry-over, a unit more in year `t` raises the
+/// cumulative ceilings of `t` and every later year, so its value adds their duals.
+fn marginal_values(
+    problem: &PlanProblem,
+    model: &Model,
+    values: &[f64],
+    limit: f64,
+) -> Vec<MarginalValue> {
+    let n = problem.horizon().count();
+    let mut chosen = vec![false; problem.programmes.len()];
+    for (j, v) in values.iter().enumerate() {
+        if *v > 0.5
+            && let Some((p, _, _)) = model.choice_of(j)
+        {
+            chosen[p] = true;
+        }
+    }
+    let bounds: Vec<(f64, f64)> = model
+        .columns
+        .iter()
+        .enumerate()
+        .map(|(j, c)| match model.choice_of(j) {
+            Some((p, _, _)) if chosen[p] => {
+                let fixed = if values[j] > 0.5 { 1.0 } else { 0.0 };
+                (fixed, fixed)
+            }
+            _ => (0.0, c.upper),
+        })
+        .collect();
+    let job = Job {
+        objective: Objective::Gap,
+        extra: None,
+        time_limit: limit.max(1.0),
+        relative_gap: 0.0,
+        start: None,
+        relaxed_bounds: Some(&bounds),
+    };
+    let mut duals = vec![0.0; problem.sources.len() * n];
+    if let Run::Solved(lp) = run(model, &job) {
+        for (r, row) in model.rows.iter().enumerate() {
+            if let (Some((f, t)), Some(d)) = (row.ceiling, lp.row_duals.get(r)) {
+                duals[f * n + t] = -d;
+            }
+        }
+    }
+    let mut found = Vec::with_capacity(duals.len());
+    for (f, source) in problem.sources.iter().enumerate() {
+        for t in 0..n {
+            let value = if source.carry_over {
+                (t..n).map(|u| duals[f * n + u]).sum()
+            } else {
+                duals[f * n + t]
+            };
+            found.push(MarginalValue {
+                source: source.id.clone(),
+                year: problem.first_year + t as i32,
+                value: if value.abs() < 1e-12 { 0.0 } else { value },
+            });
+        }
+    }
+    found
+}
+
+/// `a`, `a and b`, `a, b and c`: lists in explanations.
+pub(crate) fn words<T: std::fmt::Display>(items: &[T]) -> String {
+    let items: Vec<String> = items.iter().map(ToString::to_string).collect();
+    match items.as_slice() {
+        [] => String::new(),
+        [one] => one.clone(),
+        [init @ .., last] => format!("{} and {last}", init.join(", ")),
+    }
+}
