@@ -508,7 +508,7 @@ async fn a_plan_is_optimised_shown_approved_and_compared(flavour: Flavour) {
         assert!(html.contains(part), "{part} missing from {html}");
     }
     // Only one programme fits the 3 M a year: the other is left out with its reason.
-    assert!(html.contains("treasury"), "{html}");
+    assert!(html.contains("Treasury ceiling"), "{html}");
     // The public does not see a draft.
     let anon = Request::get(location.as_str()).body(Body::empty()).unwrap();
     let (status, _, _) = s.send(anon).await;

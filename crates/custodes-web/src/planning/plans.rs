@@ -321,6 +321,23 @@ impl Names {
             .unwrap_or_else(|| "A goal you may not read".to_owned())
     }
 
+    /// Text from the core or the optimiser with programme keys replaced by their names
+    /// (the longest key first, so that a key that begins another is not replaced inside
+    /// it).
+    fn words(&self, text: &str) -> String {
+        let mut keys: Vec<(&String, &String)> = self.programmes.iter().collect();
+        keys.sort_by_key(|(k, _)| std::cmp::Reverse(k.len()));
+        let mut out = text.to_owned();
+        for (i, (k, _)) in keys.iter().enumerate() {
+            let mark = format!("\u{1}{i}\u{1}");
+            out = out.replace(k.as_str(), &mark);
+        }
+        for (i, (_, name)) in keys.iter().enumerate() {
+            out = out.replace(&format!("\u{1}{i}\u{1}"), name);
+        }
+        sentence(&out)
+    }
+
     fn binding(&self, b: &Binding) -> String {
         match b {
             Binding::Capacity {
@@ -339,7 +356,7 @@ impl Names {
                     "programmes"
                 }
             ),
-            other => sentence(&other.to_string()),
+            other => self.words(&other.to_string()),
         }
     }
 }
@@ -433,27 +450,25 @@ async fn show_page(
         problem.years,
         &bars,
     );
-    let chosen_rows = plan
-        .choices
-        .choices
+    let mut chosen_rows: Vec<(String, String, String, String)> = bars
         .iter()
-        .filter_map(|(pid, c)| {
-            let p = problem.programme(pid)?;
-            let o = p.option(&c.option)?;
+        .filter_map(|b| {
+            let (pid, c) = plan
+                .choices
+                .choices
+                .iter()
+                .find(|(pid, _)| names.programme(pid.as_str()) == b.label)?;
+            let o = problem.programme(pid)?.option(&c.option)?;
             Some((
-                p.name.clone(),
+                b.label.clone(),
                 c.option.to_string(),
                 format!("{}–{}", c.start, o.finish(c.start)),
                 money(o.total_cost()),
             ))
         })
         .collect();
+    chosen_rows.dedup();
 
-    let scale = e
-        .spend
-        .iter()
-        .map(|s| s.available.max(s.spent))
-        .fold(0.0, f64::max);
     let spend = problem
         .sources
         .iter()
@@ -483,7 +498,9 @@ async fn show_page(
                 svg: spend_svg(
                     &format!("{}: spend against what is available", s.name),
                     &bars,
-                    scale,
+                    bars.iter()
+                        .map(|b| b.available.max(b.spent))
+                        .fold(0.0, f64::max),
                 ),
             }
         })
@@ -521,7 +538,7 @@ async fn show_page(
             (
                 names.programme(l.programme.as_str()),
                 l.programme.to_string(),
-                sentence(&l.reason),
+                names.words(&l.reason),
             )
         })
         .collect();
