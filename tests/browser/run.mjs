@@ -19,6 +19,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { chromium } from 'playwright-core';
 import { STRATEGY_CHECKS } from './strategy.mjs';
+import { PLANNING_CHECKS } from './planning.mjs';
 
 const require = createRequire(import.meta.url);
 const AXE_PATH = require.resolve('axe-core/axe.min.js');
@@ -244,6 +245,7 @@ const CHECKS = [
     },
   },
   ...STRATEGY_CHECKS,
+  ...PLANNING_CHECKS,
   {
     name: 'sign out',
     run: async (t) => {

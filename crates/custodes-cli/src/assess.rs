@@ -17,12 +17,12 @@ use custodes_store::assessment::Assessment;
 use crate::Failure;
 use crate::cli::{AsUser, AssessCommand, ExportFormat, ExportWhat, ScoreFormat};
 
-fn today() -> NaiveDate {
+pub(crate) fn today() -> NaiveDate {
     chrono::Utc::now().date_naive()
 }
 
 /// The viewer and audit actor a command acts as.
-async fn acting(store: &Store, who: &AsUser) -> Result<(Actor, Viewer), Failure> {
+pub(crate) async fn acting(store: &Store, who: &AsUser) -> Result<(Actor, Viewer), Failure> {
     match &who.username {
         Some(name) => {
             let user = store.user_by_username(name).await?;

@@ -98,6 +98,70 @@ pub enum Command {
     /// Assessments: list them, import answers, score, export.
     #[command(subcommand)]
     Assess(AssessCommand),
+    /// Capabilities-based plans: list them, optimise one under a scenario, export the
+    /// optimiser's model for audit.
+    #[command(subcommand)]
+    Plan(PlanCommand),
+}
+
+#[derive(Debug, Subcommand)]
+pub enum PlanCommand {
+    /// List the plans of a workspace with their ids and status.
+    List {
+        /// The workspace's short name.
+        #[arg(long, default_value = "arvenia")]
+        workspace: String,
+        #[command(flatten)]
+        who: AsUser,
+    },
+    /// Optimise the workspace's portfolio under a scenario and save the plan as a draft,
+    /// then print what it chose and why it left programmes out.
+    Optimise {
+        /// The scenario's key or name (see the funding page), such as baseline.
+        #[arg(long)]
+        scenario: String,
+        /// The plan's name (the scenario's name and the day by default).
+        #[arg(long)]
+        name: Option<String>,
+        /// The longest the solver may search, in seconds.
+        #[arg(long, value_name = "S", default_value_t = 60.0)]
+        time_limit: f64,
+        /// The relative optimality gap at which the search stops (0.001 for 0.1%).
+        #[arg(long, value_name = "G", default_value_t = 0.001)]
+        gap: f64,
+        /// The workspace's short name.
+        #[arg(long, default_value = "arvenia")]
+        workspace: String,
+        #[command(flatten)]
+        who: AsUser,
+    },
+    /// Write the optimiser's model of the portfolio under a scenario, for independent
+    /// audit with any MIP solver.
+    ExportModel {
+        /// The scenario's key or name.
+        #[arg(long)]
+        scenario: String,
+        /// MPS (free format, with integer markers) or CPLEX LP.
+        #[arg(long, value_enum)]
+        format: ModelFormat,
+        /// Write here instead of standard output.
+        #[arg(long, short = 'o', value_name = "FILE")]
+        output: Option<PathBuf>,
+        /// The workspace's short name.
+        #[arg(long, default_value = "arvenia")]
+        workspace: String,
+        #[command(flatten)]
+        who: AsUser,
+    },
+}
+
+/// The text format of an exported model.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
+pub enum ModelFormat {
+    /// Free-format MPS.
+    Mps,
+    /// CPLEX LP.
+    Lp,
 }
 
 #[derive(Debug, Subcommand)]

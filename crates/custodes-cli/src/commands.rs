@@ -66,6 +66,10 @@ pub async fn run(args: Args) -> Result<(), Failure> {
             let store = open(&config).await?;
             crate::assess::run(&store, cmd).await
         }
+        Command::Plan(cmd) => {
+            let store = open(&config).await?;
+            crate::plan::run(&store, cmd).await
+        }
         Command::Backup { file } => backup(&config, &file).await,
         Command::Restore { file } => restore(&config, &file).await,
     }

@@ -747,6 +747,7 @@ pub async fn ensure(store: &Store) -> Result<bool, StoreError> {
         .ok_or_else(|| StoreError::Invalid("the demo workspace is missing".into()))?;
     added |= crate::demo_assessments::ensure(store, ws.id).await?;
     added |= crate::demo_strategy::ensure(store, WORKSPACE_SLUG).await?;
+    added |= crate::demo_planning::ensure(store, WORKSPACE_SLUG).await?;
     Ok(added)
 }
 

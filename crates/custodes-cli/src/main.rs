@@ -13,8 +13,10 @@ mod commands;
 mod config;
 mod demo;
 mod demo_assessments;
+mod demo_planning;
 mod demo_strategy;
 mod logging;
+mod plan;
 
 use std::process::ExitCode;
 

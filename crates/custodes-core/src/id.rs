@@ -76,3 +76,28 @@ id_type!(
     /// A strategy document (a national security strategy, a sectoral strategy).
     StrategyId
 );
+id_type!(
+    /// A capability record of capabilities-based planning (its key is the text id the plan
+    /// problem uses).
+    CapabilityRecordId
+);
+id_type!(
+    /// A programme record of the planning portfolio.
+    ProgrammeRecordId
+);
+id_type!(
+    /// An option record of a programme.
+    OptionRecordId
+);
+id_type!(
+    /// A funding source record: the treasury or a donor.
+    FundingSourceId
+);
+id_type!(
+    /// A named budget scenario.
+    ScenarioId
+);
+id_type!(
+    /// A plan: a portfolio optimised under a scenario, with its life cycle.
+    PlanId
+);

@@ -11,6 +11,7 @@ pub mod framework;
 pub mod id;
 pub mod permission;
 pub mod plan;
+pub mod planning;
 pub mod policy;
 pub mod sector;
 pub mod strategy;
@@ -19,5 +20,7 @@ pub mod workspace;
 
 pub use access::{Level, Role};
 pub use id::{
-    ActorId, AssessmentId, CompartmentId, GoalId, StrategyId, ThreatId, UserId, WorkspaceId,
+    ActorId, AssessmentId, CapabilityRecordId, CompartmentId, FundingSourceId, GoalId,
+    OptionRecordId, PlanId, ProgrammeRecordId, ScenarioId, StrategyId, ThreatId, UserId,
+    WorkspaceId,
 };

@@ -4,4 +4,5 @@
 //! (already filtered by the store) and returns text; pages and reports embed it.
 
 pub mod assessment;
+pub mod plan;
 pub mod sector;

@@ -120,6 +120,8 @@ impl Store {
         .collect::<Vec<_>>()
         .join(" AND ");
         cond.push_str(&crate::threat::audit_condition());
+        cond.push_str(&crate::programme::audit_condition());
+        cond.push_str(&crate::plan::audit_condition());
         let mut binds: Vec<String> = Vec::new();
         for (col, value) in [
             ("e.action", &filter.action),

@@ -363,6 +363,20 @@ pub const TABLES: &[TableSpec] = &[
     crate::goal::GOAL_TABLES[2],
     crate::strategy::STRATEGY_TABLES[0],
     crate::strategy::STRATEGY_TABLES[1],
+    crate::capability::CAPABILITY_TABLES[0],
+    crate::capability::CAPABILITY_TABLES[1],
+    crate::funding::FUNDING_TABLES[0],
+    crate::programme::PROGRAMME_TABLES[0],
+    crate::programme::PROGRAMME_TABLES[1],
+    crate::programme::PROGRAMME_TABLES[2],
+    crate::programme::PROGRAMME_TABLES[3],
+    crate::programme::PROGRAMME_TABLES[4],
+    crate::programme::PROGRAMME_TABLES[5],
+    crate::programme::PROGRAMME_TABLES[6],
+    crate::funding::FUNDING_TABLES[1],
+    crate::funding::FUNDING_TABLES[2],
+    crate::funding::FUNDING_TABLES[3],
+    crate::plan::PLAN_TABLE,
 ];
 
 #[derive(Serialize, Deserialize)]

@@ -737,6 +737,7 @@ pub(crate) struct ApiDoc;
 pub(crate) fn document() -> utoipa::openapi::OpenApi {
     let mut doc = ApiDoc::openapi();
     doc.merge(crate::api_assessments::AssessmentApi::openapi());
+    doc.merge(crate::api_planning::PlanningApi::openapi());
     doc
 }
 

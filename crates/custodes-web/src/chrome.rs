@@ -59,6 +59,7 @@ impl Chrome {
         }
         if let Some(ws) = &workspace {
             nav.push(crate::strategies::nav_item(&ws.slug.to_string(), path));
+            nav.push(crate::planning::nav_item(&ws.slug.to_string(), path));
         }
         nav.push(NavItem {
             label: "Frameworks",

@@ -11,6 +11,7 @@ mod actors;
 mod admin;
 mod api;
 mod api_assessments;
+mod api_planning;
 mod api_strategy;
 mod assessments;
 mod assets;
@@ -22,6 +23,7 @@ mod frameworks;
 mod goals;
 mod health;
 mod home;
+pub mod planning;
 mod sector;
 mod security;
 mod signin;
@@ -145,6 +147,7 @@ pub fn router(state: AppState) -> Router {
         .route("/assets/{*path}", get(assets::serve))
         .merge(assessments::routes())
         .merge(strategies::routes())
+        .merge(planning::routes())
         .fallback(error::not_found);
     security::with_headers(routes)
         .layer(TraceLayer::new_for_http())

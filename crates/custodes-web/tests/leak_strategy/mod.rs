@@ -1,8 +1,9 @@
-//! The threat-first strategy part of the leak test: each record of the leak test has a
-//! threat with the same classification and canary, and a public goal that answers it and
-//! the threat before it. Each threat names as responders the record's actor and every
-//! actor before it, so that a threat a viewer may read names actors the viewer may not.
-//! These are the routes to request and the counts to check.
+//! The threat-first strategy and planning part of the leak test: each record of the leak
+//! test has a threat and a programme with the same classification and canary, and a
+//! public goal that answers the threat and the threat before it. Each threat names as
+//! responders the record's actor and every actor before it, so that a threat a viewer may
+//! read names actors the viewer may not. These are the routes to request and the counts
+//! to check.
 
 use std::collections::BTreeSet;
 
@@ -76,7 +77,67 @@ pub async fn add(
         )
         .await
         .unwrap();
+    add_programme(store, loader, ws, canary, n, c).await;
     (threat.id.to_string(), goal.to_string())
+}
+
+/// Adds programme `p-N` of record `n`, with `canary` in its name and description and the
+/// record's classification, after setting the planning horizon for the first record.
+async fn add_programme(
+    store: &Store,
+    loader: &Viewer,
+    ws: WorkspaceId,
+    canary: &str,
+    n: usize,
+    c: &Classification,
+) {
+    use custodes_core::framework::ReformField;
+    use custodes_core::plan::ProgrammeKind;
+    use custodes_core::planning::{Horizon, ProgrammeFields};
+    use custodes_store::programme::ProgrammeInput;
+    let today = chrono::Utc::now().date_naive();
+    if n == 0 {
+        store
+            .set_horizon(
+                &Actor::System,
+                loader,
+                ws,
+                Horizon {
+                    first_year: 2027,
+                    years: 5,
+                    discount_rate: 0.03,
+                },
+            )
+            .await
+            .unwrap();
+    }
+    store
+        .create_programme(
+            &Actor::System,
+            loader,
+            today,
+            ws,
+            ProgrammeInput {
+                fields: ProgrammeFields {
+                    key: format!("p-{n}"),
+                    name: format!("Programme {canary} name"),
+                    description: format!("{canary} programme description"),
+                    kind: ProgrammeKind::Sectoral,
+                    field: ReformField::ALL[n % 4],
+                    mandatory: false,
+                    earliest_start: None,
+                    latest_start: None,
+                },
+                lead_actor: None,
+                partners: BTreeSet::new(),
+                donors: BTreeSet::new(),
+                after: BTreeSet::new(),
+                gated_by: BTreeSet::new(),
+                classification: c.clone(),
+            },
+        )
+        .await
+        .unwrap();
 }
 
 /// The pages (false) and API routes (true) of the strategy module, for records whose
@@ -114,6 +175,23 @@ pub fn routes(threats: &[&str], goals: &[&str]) -> Vec<(String, bool)> {
         out.push((format!("/w/land/threats/{t}/edit"), false));
         out.push((format!("/api/v1/threats/{t}"), true));
     }
+    for (n, _) in threats.iter().enumerate() {
+        out.push((format!("/w/land/planning/programmes/p-{n}"), false));
+        out.push((format!("/w/land/planning/programmes/p-{n}/edit"), false));
+    }
+    out.extend(
+        [
+            ("/w/land/planning/programmes", false),
+            ("/w/land/planning/programmes?field=rule_of_law", false),
+            ("/w/land/planning", false),
+            ("/w/land/planning/funding", false),
+            ("/admin/audit?entity_kind=programme", false),
+            ("/api/v1/workspaces/land/programmes", true),
+            ("/api/v1/workspaces/land/plans", true),
+        ]
+        .into_iter()
+        .map(|(p, api)| (p.to_owned(), api)),
+    );
     for g in goals {
         out.push((format!("/w/land/goals/{g}"), false));
         out.push((format!("/w/land/goals/{g}/edit"), false));

@@ -1,0 +1,218 @@
+//! `custodes plan …`: plans from the command line, through the same calls (and so the
+//! same rules, access policy and audit) as the web pages and the API. `plan optimise`
+//! shows the optimiser's progress: a spinner with the stage when standard error is a
+//! terminal, plain lines otherwise.
+
+use std::io::IsTerminal;
+use std::path::PathBuf;
+use std::time::Duration;
+
+use anyhow::anyhow;
+use custodes_core::planning::SolveSettings;
+use custodes_optimise::{Format, Progress, Stage};
+use custodes_store::Store;
+use custodes_store::plan::StoredPlan;
+use custodes_web::planning::solve::{OptimiseError, OptimiseRequest, export_model, optimise_plan};
+use indicatif::{ProgressBar, ProgressStyle};
+
+use crate::Failure;
+use crate::assess::{acting, today};
+use crate::cli::{ModelFormat, PlanCommand};
+
+async fn workspace_id(store: &Store, slug: &str) -> Result<custodes_core::WorkspaceId, Failure> {
+    store
+        .list_workspaces()
+        .await?
+        .into_iter()
+        .find(|w| w.slug.as_str() == slug)
+        .map(|w| w.id)
+        .ok_or_else(|| Failure::bad_input(anyhow!("no workspace '{slug}'")))
+}
+
+fn failure(e: OptimiseError) -> Failure {
+    match e {
+        OptimiseError::Store(s) => Failure::from(s),
+        other => Failure::bad_input(anyhow!(other)),
+    }
+}
+
+/// Runs a `plan` command.
+pub async fn run(store: &Store, command: PlanCommand) -> Result<(), Failure> {
+    match command {
+        PlanCommand::List { workspace, who } => {
+            let (_, viewer) = acting(store, &who).await?;
+            let ws = workspace_id(store, &workspace).await?;
+            let plans = store.list_plans(&viewer, today(), ws).await?;
+            if plans.is_empty() {
+                println!("no plan that you may read");
+            }
+            for p in plans {
+                println!(
+                    "{}  {:<24}  {:<18}  {:>3} programmes  gap {:.1}  {}",
+                    p.id,
+                    p.lifecycle.status.label(),
+                    p.scenario.key,
+                    p.choices.choices.len(),
+                    p.report.objective,
+                    p.name
+                );
+            }
+            Ok(())
+        }
+        PlanCommand::Optimise {
+            scenario,
+            name,
+            time_limit,
+            gap,
+            workspace,
+            who,
+        } => {
+            let (actor, viewer) = acting(store, &who).await?;
+            let ws = workspace_id(store, &workspace).await?;
+            let reporter = Reporter::new();
+            let hear = reporter.clone();
+            let plan = optimise_plan(
+                store,
+                &actor,
+                &viewer,
+                today(),
+                ws,
+                OptimiseRequest {
+                    scenario,
+                    name: name.unwrap_or_default(),
+                    settings: SolveSettings {
+                        time_limit_seconds: time_limit,
+                        relative_gap: gap,
+                    },
+                },
+                move |p| hear.hear(&p),
+            )
+            .await;
+            reporter.finish();
+            let plan = plan.map_err(failure)?;
+            print!("{}", summary(&plan));
+            Ok(())
+        }
+        PlanCommand::ExportModel {
+            scenario,
+            format,
+            output,
+            workspace,
+            who,
+        } => {
+            let (_, viewer) = acting(store, &who).await?;
+            let ws = workspace_id(store, &workspace).await?;
+            let format = match format {
+                ModelFormat::Mps => Format::Mps,
+                ModelFormat::Lp => Format::Lp,
+            };
+            let text = export_model(store, &viewer, today(), ws, &scenario, format)
+                .await
+                .map_err(failure)?;
+            write_out(output, &text)
+        }
+    }
+}
+
+fn write_out(output: Option<PathBuf>, text: &str) -> Result<(), Failure> {
+    match output {
+        Some(path) if path.as_os_str() != "-" => std::fs::write(&path, text)
+            .map_err(|e| Failure::bad_input(anyhow!("{}: {e}", path.display()))),
+        _ => {
+            print!("{text}");
+            Ok(())
+        }
+    }
+}
+
+/// Reports the optimiser's progress on standard error.
+#[derive(Clone)]
+struct Reporter {
+    bar: Option<ProgressBar>,
+}
+
+impl Reporter {
+    fn new() -> Reporter {
+        if std::io::stderr().is_terminal() {
+            let bar = ProgressBar::new_spinner();
+            bar.set_style(
+                ProgressStyle::with_template("{spinner} {elapsed:>4} {msg}")
+                    .unwrap_or_else(|_| ProgressStyle::default_spinner()),
+            );
+            bar.set_message("building the model");
+            bar.enable_steady_tick(Duration::from_millis(120));
+            Reporter { bar: Some(bar) }
+        } else {
+            eprintln!("optimising: building the model");
+            Reporter { bar: None }
+        }
+    }
+
+    fn hear(&self, p: &Progress) {
+        let line = match p {
+            Progress::Started { columns, rows } => {
+                format!("solving: {columns} variables, {rows} constraints")
+            }
+            Progress::Solved {
+                stage,
+                incumbent,
+                bound,
+                gap,
+                seconds,
+            } => format!(
+                "{} solved in {seconds:.1} s: best {incumbent:.3}, bound {bound:.3}, gap {:.2}%",
+                match stage {
+                    Stage::Gap => "gap",
+                    Stage::TieBreak => "cost tie-break",
+                },
+                gap * 100.0
+            ),
+            Progress::Explaining => "explaining the plan".to_owned(),
+            Progress::Finished { seconds } => format!("finished in {seconds:.1} s"),
+        };
+        match &self.bar {
+            Some(bar) => bar.set_message(line),
+            None => eprintln!("optimising: {line}"),
+        }
+    }
+
+    fn finish(&self) {
+        if let Some(bar) = &self.bar {
+            bar.finish_and_clear();
+        }
+    }
+}
+
+/// What `plan optimise` prints: the plan, its numbers, and what it chose and left out.
+fn summary(p: &StoredPlan) -> String {
+    use std::fmt::Write;
+    let mut s = String::new();
+    let _ = writeln!(s, "plan {} saved as a draft: {}", p.id, p.name);
+    let _ = writeln!(
+        s,
+        "scenario {}; {} of {} programmes chosen; weighted gap {:.2} (bound {:.2}, optimality gap {:.2}%, {}); {:.2} s",
+        p.scenario.name,
+        p.choices.choices.len(),
+        p.problem.programmes.len(),
+        p.report.objective,
+        p.report.bound,
+        p.report.gap * 100.0,
+        if p.report.status == "optimal" {
+            "optimal within tolerance"
+        } else {
+            "stopped by the time limit"
+        },
+        p.report.total_seconds
+    );
+    for (k, c) in &p.choices.choices {
+        let name = p
+            .problem
+            .programme(k)
+            .map_or(k.to_string(), |x| x.name.clone());
+        let _ = writeln!(s, "  + {:<6} {:<10} {name}", c.start, c.option);
+    }
+    for l in &p.report.left_out {
+        let _ = writeln!(s, "  - {}: {}", l.programme, l.reason);
+    }
+    s
+}

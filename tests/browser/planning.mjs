@@ -1,0 +1,85 @@
+// Browser checks of capabilities-based planning: the programme portfolio with its
+// filters, a programme with its option tables, the approved plan with its Gantt chart,
+// spend, gaps and explanations, and the comparison with the "treasury −20%" plan. Each
+// visit checks HTTP 200, an <h1>, page problems and axe, and takes a screenshot. run.mjs
+// runs them among its checks.
+
+const WORKSPACE = '/w/arvenia';
+
+async function mainText(page) {
+  return (await page.locator('main').innerText()).replace(/\s+/g, ' ');
+}
+
+function expectText(t, text, expected, where) {
+  for (const e of expected) {
+    if (!text.includes(e)) t.problem(`${where} does not say "${e}"`);
+  }
+}
+
+// The ids of the approved plan and, for those who may read drafts, of the treasury −20%
+// plan, from the plans page.
+async function planIds(t, s, withDraft) {
+  const { page } = s;
+  await t.visit(s, `${WORKSPACE}/planning`, { screenshot: withDraft ? 'plans-list' : 'plans-list-parliament' });
+  const approved = page.getByRole('link', { name: 'Security Sector Reform Plan 2027–2036' });
+  const cut = page.getByRole('link', { name: /Treasury −20%/ });
+  if (!(await t.exists(approved))) throw new Error('the approved demo plan is missing');
+  if (withDraft && !(await t.exists(cut))) throw new Error('the treasury −20% plan is missing');
+  if (!withDraft && (await t.exists(cut))) t.problem('parliament sees a draft plan');
+  const id = async (l) => new URL(await l.getAttribute('href'), page.url()).pathname.split('/').pop();
+  return { approved: await id(approved), cut: withDraft ? await id(cut) : undefined };
+}
+
+export const PLANNING_CHECKS = [
+  {
+    name: 'planning: programme portfolio',
+    run: async (t) => {
+      const s = await t.session('planner');
+      const { page } = s;
+      const list = `${WORKSPACE}/planning/programmes`;
+      await t.visit(s, list, { screenshot: 'programmes-list' });
+      expectText(t, await mainText(page), ['41 programmes', 'One border information system', 'runs at most 2 programmes'], 'the portfolio');
+      await t.visit(s, `${list}?field=demilitarisation_peacebuilding`, { screenshot: 'programmes-filtered', axe: false });
+      const text = await mainText(page);
+      if (text.includes('Police training academy reform')) t.problem('the field filter lets a police programme through');
+      expectText(t, text, ['DDR phase 2 for the Northern Liberation Front', 'Mandatory'], 'the filtered portfolio');
+      await t.visit(s, `${list}/p-coastal-patrol`, { screenshot: 'programme-detail' });
+      expectText(t, await mainText(page), ['Integrity gate', 'Defence procurement integrity and offsets policy', 'Cost per year after the start', 'National treasury'], 'the programme');
+      await t.visit(s, `${list}/p-police-academy/options/full/edit`, { screenshot: 'option-form' });
+      // The public sees the portfolio without the OFFICIAL programme.
+      const pub = await t.session('public');
+      await t.visit(pub, list, { screenshot: 'programmes-public', axe: false });
+      const pubText = await mainText(pub.page);
+      if (pubText.includes('threat analysis in the intelligence service')) t.problem('the public sees the OFFICIAL programme');
+      expectText(t, pubText, ['40 programmes'], 'the public portfolio');
+    },
+  },
+  {
+    name: 'planning: approved plan',
+    run: async (t) => {
+      const s = await t.signIn('mp');
+      const { page } = s;
+      const ids = await planIds(t, s, false);
+      await t.visit(s, `${WORKSPACE}/planning/plans/${ids.approved}`, { screenshot: 'plan-approved' });
+      expectText(t, await mainText(page), [
+        'Approved', 'NA/RES/2026/41', 'frozen', 'Programmes by year', 'Spend against ceilings',
+        'Residual gap per goal', 'Rules that bind', 'Marginal value of money', 'Programmes left out',
+        'optimality gap reached', 'DDR phase 2 for the Northern Liberation Front',
+      ], 'the approved plan');
+      if ((await page.locator('.picture--gantt svg rect').count()) < 10) t.problem('the Gantt chart has fewer than 10 bars');
+      await t.phoneScreenshot(s, `${WORKSPACE}/planning/plans/${ids.approved}`, 'plan-approved-phone');
+    },
+  },
+  {
+    name: 'planning: scenario comparison',
+    run: async (t) => {
+      const s = await t.session('planner');
+      const { page } = s;
+      const ids = await planIds(t, s, true);
+      await t.visit(s, `${WORKSPACE}/planning/compare?a=${ids.approved}&b=${ids.cut}`, { screenshot: 'plans-compare' });
+      expectText(t, await mainText(page), ['What enters', 'What leaves', 'What moves', 'Change in residual gap per goal', 'Treasury −20%', 'Total cost'], 'the comparison');
+      await t.visit(s, `${WORKSPACE}/planning/capabilities`, { screenshot: 'capabilities' });
+      await t.visit(s, `${WORKSPACE}/planning/funding`, { screenshot: 'funding' });
+    },
+  },
+];
