@@ -4,131 +4,17 @@
 //! and two plans are compared side by side.
 
 use axum::body::Body;
-use axum::http::{Request, StatusCode, header};
+use axum::http::{Request, StatusCode};
 use custodes_core::audit::Actor;
-use custodes_core::workspace::{Slug, WorkspaceKind};
 use custodes_core::{Level, Role};
-use custodes_store::Store;
-use custodes_store::audit::Verdict;
-use custodes_store::session::SessionLimits;
-use custodes_testkit::{Flavour, TestDb, on_both_backends};
-use custodes_web::{AppState, Instance, router};
-use http_body_util::BodyExt;
-use tower::ServiceExt;
+use custodes_testkit::{Flavour, on_both_backends};
 
-struct Site {
-    _db: TestDb,
-    store: Store,
-    app: axum::Router,
-}
+mod site;
 
-/// A signed-in person: their session cookie and form token.
-struct Person {
-    cookie: String,
-    csrf: String,
-}
+use site::Site;
 
 async fn site(flavour: Flavour) -> Site {
-    let db = TestDb::new(flavour).await;
-    let store = db.open().await;
-    store
-        .create_workspace(
-            &Actor::System,
-            Slug::parse("land").unwrap(),
-            "Land",
-            WorkspaceKind::Country,
-        )
-        .await
-        .unwrap();
-    let app = router(AppState {
-        store: store.clone(),
-        instance: Instance {
-            name: "Planning test".into(),
-            version: "0",
-        },
-        limits: SessionLimits::default(),
-    });
-    Site {
-        _db: db,
-        store,
-        app,
-    }
-}
-
-impl Site {
-    async fn person(&self, name: &str, role: Role, clearance: Level) -> Person {
-        let password = format!("{name} has a long password");
-        self.store
-            .create_user(
-                &Actor::System,
-                custodes_store::user::NewUser {
-                    username: name.into(),
-                    display_name: format!("{name} person"),
-                    role,
-                    clearance,
-                    password: password.clone(),
-                },
-            )
-            .await
-            .unwrap();
-        let (_, session) = self
-            .store
-            .sign_in(name, &password, None, "127.0.0.1", SessionLimits::default())
-            .await
-            .unwrap()
-            .unwrap();
-        Person {
-            cookie: format!("custodes_session={}", session.token),
-            csrf: session.csrf,
-        }
-    }
-
-    async fn send(&self, req: Request<Body>) -> (StatusCode, String, String) {
-        let response = self.app.clone().oneshot(req).await.unwrap();
-        let status = response.status();
-        let location = response
-            .headers()
-            .get(header::LOCATION)
-            .map(|l| l.to_str().unwrap().to_owned())
-            .unwrap_or_default();
-        let body = response.into_body().collect().await.unwrap().to_bytes();
-        (status, location, String::from_utf8(body.to_vec()).unwrap())
-    }
-
-    async fn get(&self, who: &Person, path: &str) -> (StatusCode, String) {
-        let req = Request::get(path)
-            .header(header::COOKIE, &who.cookie)
-            .body(Body::empty())
-            .unwrap();
-        let (status, _, body) = self.send(req).await;
-        (status, body)
-    }
-
-    /// Posts a form with the person's token; returns the status, the redirect and the page.
-    async fn post(
-        &self,
-        who: &Person,
-        path: &str,
-        fields: &[(&str, &str)],
-    ) -> (StatusCode, String, String) {
-        let mut all = vec![("csrf", who.csrf.as_str())];
-        all.extend_from_slice(fields);
-        let body = serde_urlencoded::to_string(&all).unwrap();
-        let req = Request::post(path)
-            .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
-            .header(header::HOST, "custodes.test")
-            .header(header::COOKIE, &who.cookie)
-            .body(Body::from(body))
-            .unwrap();
-        self.send(req).await
-    }
-
-    async fn entries(&self) -> u64 {
-        match self.store.verify_audit().await.unwrap() {
-            Verdict::Intact { entries, .. } => entries,
-            Verdict::Broken(b) => panic!("{b}"),
-        }
-    }
+    site::site(flavour, "Planning test").await
 }
 
 /// A small portfolio in workspace "land": a goal, a horizon of 3 years, one capability,
