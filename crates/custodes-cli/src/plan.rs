@@ -70,7 +70,7 @@ pub async fn run(store: &Store, command: PlanCommand) -> Result<(), Failure> {
             let (actor, viewer) = acting(store, &who).await?;
             let ws = workspace_id(store, &workspace).await?;
             let reporter = Reporter::new();
-            let hear = reporter.clone();
+            let mut hear = reporter.clone();
             let plan = optimise_plan(
                 store,
                 &actor,
@@ -129,7 +129,12 @@ fn write_out(output: Option<PathBuf>, text: &str) -> Result<(), Failure> {
 #[derive(Clone)]
 struct Reporter {
     bar: Option<ProgressBar>,
+    /// Without a terminal, the search is reported on a new line at most this often.
+    next_search_line: f64,
 }
+
+/// Seconds between the lines that report the search when standard error is not a terminal.
+const SEARCH_LINE_EVERY: f64 = 5.0;
 
 impl Reporter {
     fn new() -> Reporter {
@@ -141,14 +146,26 @@ impl Reporter {
             );
             bar.set_message("building the model");
             bar.enable_steady_tick(Duration::from_millis(120));
-            Reporter { bar: Some(bar) }
+            Reporter {
+                bar: Some(bar),
+                next_search_line: 0.0,
+            }
         } else {
             eprintln!("optimising: building the model");
-            Reporter { bar: None }
+            Reporter {
+                bar: None,
+                next_search_line: 0.0,
+            }
         }
     }
 
-    fn hear(&self, p: &Progress) {
+    fn hear(&mut self, p: &Progress) {
+        if let (None, Progress::Searching { seconds, .. }) = (&self.bar, p) {
+            if *seconds < self.next_search_line {
+                return;
+            }
+            self.next_search_line = seconds + SEARCH_LINE_EVERY;
+        }
         let line = match p {
             Progress::Started { columns, rows } => {
                 format!("solving: {columns} variables, {rows} constraints")
@@ -167,6 +184,21 @@ impl Reporter {
                 },
                 gap * 100.0
             ),
+            Progress::Searching {
+                incumbent,
+                bound,
+                gap,
+                nodes,
+                seconds,
+            } => match (incumbent, gap) {
+                (Some(best), Some(gap)) => format!(
+                    "searching, {seconds:.1} s: best {best:.3}, bound {bound:.3}, gap {:.2}%, {nodes} nodes",
+                    gap * 100.0
+                ),
+                _ => format!(
+                    "searching, {seconds:.1} s: no plan yet, bound {bound:.3}, {nodes} nodes"
+                ),
+            },
             Progress::Explaining => "explaining the plan".to_owned(),
             Progress::Finished { seconds } => format!("finished in {seconds:.1} s"),
         };
@@ -197,11 +229,7 @@ fn summary(p: &StoredPlan) -> String {
         p.report.objective,
         p.report.bound,
         p.report.gap * 100.0,
-        if p.report.status == "optimal" {
-            "optimal within tolerance"
-        } else {
-            "stopped by the time limit"
-        },
+        p.report.search_words(),
         p.report.total_seconds
     );
     for (k, c) in &p.choices.choices {

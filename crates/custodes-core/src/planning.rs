@@ -787,7 +787,8 @@ impl SolveSettings {
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 pub struct SolveReport {
     /// Whether the search proved its plan optimal within the gap tolerance
-    /// (`optimal`) or stopped on the time limit (`time_limit`).
+    /// (`optimal`), stopped on the time limit (`time_limit`) or was stopped by the user
+    /// (`stopped`).
     pub status: String,
     /// The objective reached: the weighted, discounted capability gap.
     pub objective: f64,
@@ -804,6 +805,17 @@ pub struct SolveReport {
     pub marginal_values: Vec<MarginalValue>,
     /// Every programme left out, with the reason in words.
     pub left_out: Vec<LeftOut>,
+}
+
+impl SolveReport {
+    /// How the search ended, in words.
+    pub fn search_words(&self) -> &'static str {
+        match self.status.as_str() {
+            "optimal" => "proven optimal within the gap tolerance",
+            "stopped" => "stopped by the user before the gap tolerance was reached",
+            _ => "stopped by the time limit before the gap tolerance was reached",
+        }
+    }
 }
 
 /// The marginal value of money from one source in one year.

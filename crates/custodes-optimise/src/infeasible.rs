@@ -39,6 +39,9 @@ pub enum Infeasibility {
         /// The time limit.
         seconds: f64,
     },
+    /// The user stopped the search before the solver found any plan.
+    #[error("the search was stopped before any plan was found")]
+    Stopped,
     /// The solver failed.
     #[error("the solver failed: {0}")]
     Solver(String),
@@ -298,7 +301,7 @@ fn feasible(
         relaxed_bounds: None,
         node_limit: None,
     };
-    match run(&model, &job) {
+    match run(&model, &job, None) {
         Run::Solved(_) => Ok(Some(true)),
         Run::Infeasible => Ok(Some(false)),
         Run::NoSolution => Ok(None),

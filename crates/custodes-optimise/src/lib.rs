@@ -23,15 +23,17 @@
 //!    fixed and the ones left out may be taken fractionally), and a reason for every
 //!    programme left out.
 //!
-//! Progress is reported at stage boundaries: the `highs` crate does not expose HiGHS's
-//! callbacks, so the bound, the incumbent and the gap are reported after each solve, not
-//! during it.
+//! Progress is reported at stage boundaries and, during the gap solve, from HiGHS's own
+//! callback: on every better plan and at least every quarter of a second, with the best
+//! plan's objective, the proven bound, the gap and the nodes explored. A [`Stop`] ends the
+//! search early: the best plan so far is kept and explained ([`Status::Stopped`]).
 
 mod explain;
 mod export;
 mod infeasible;
 mod model;
 mod solve;
+mod watch;
 
 use std::time::{Duration, Instant};
 
@@ -47,6 +49,8 @@ pub use infeasible::{Finding, Infeasibility, Rule};
 
 use model::Model;
 use solve::{Job, Objective, Run, run};
+pub use watch::Stop;
+use watch::{Search, Watch};
 
 /// The most branch-and-bound nodes of the tie-break solve.
 const TIE_BREAK_NODES: i32 = 500;
@@ -79,6 +83,20 @@ pub enum Progress {
         columns: usize,
         /// Its rows (constraints).
         rows: usize,
+    },
+    /// The gap solve is searching (reported on every better plan and at least every
+    /// quarter of a second).
+    Searching {
+        /// The best plan's objective so far, if a plan was found.
+        incumbent: Option<f64>,
+        /// The best bound proven so far.
+        bound: f64,
+        /// The relative gap between them, if a plan was found.
+        gap: Option<f64>,
+        /// Branch-and-bound nodes explored.
+        nodes: i64,
+        /// Seconds since the start.
+        seconds: f64,
     },
     /// A solve has ended.
     Solved {
@@ -121,6 +139,8 @@ pub enum Status {
     Optimal,
     /// Stopped by the time limit with a plan whose gap is reported.
     TimeLimit,
+    /// Stopped by the user with a plan whose gap is reported.
+    Stopped,
 }
 
 /// A chosen programme.
@@ -183,7 +203,18 @@ pub struct Outcome {
 pub fn optimise(
     problem: &PlanProblem,
     settings: &Settings,
+    progress: impl FnMut(Progress),
+) -> Result<Outcome, Infeasibility> {
+    optimise_until(problem, settings, progress, &Stop::new())
+}
+
+/// [`optimise`], which `stop` can end early: the best plan found by then is explained and
+/// returned with [`Status::Stopped`], or [`Infeasibility::Stopped`] when there was none.
+pub fn optimise_until(
+    problem: &PlanProblem,
+    settings: &Settings,
     mut progress: impl FnMut(Progress),
+    stop: &Stop,
 ) -> Result<Outcome, Infeasibility> {
     let clock = Instant::now();
     let limit = settings.time_limit.as_secs_f64();
@@ -212,8 +243,22 @@ pub fn optimise(
         node_limit: None,
     };
     let solve_clock = Instant::now();
-    let primary = match run(&model, &first) {
+    let mut searching = |s: Search| {
+        progress(Progress::Searching {
+            incumbent: s.incumbent,
+            bound: s.bound,
+            gap: s.gap,
+            nodes: s.nodes,
+            seconds: s.seconds,
+        });
+    };
+    let mut watch = Watch::new(&mut searching, stop, clock);
+    let solved = run(&model, &first, Some(&mut watch));
+    drop(watch);
+    let stopped = stop.is_stopped();
+    let primary = match solved {
         Run::Solved(s) => s,
+        Run::NoSolution if stopped => return Err(Infeasibility::Stopped),
         Run::Infeasible => return Err(infeasible::conflict(problem, limit)),
         Run::NoSolution => return Err(Infeasibility::NoPlanInTime { seconds: limit }),
         Run::Error(e) => return Err(Infeasibility::Solver(e)),
@@ -236,7 +281,7 @@ pub fn optimise(
     let primary_seconds = solve_clock.elapsed().as_secs_f64();
     let remaining = (limit - clock.elapsed().as_secs_f64()).min((0.25 * primary_seconds).max(0.2));
     let mut values = primary.values.clone();
-    if remaining > 0.0 {
+    if remaining > 0.0 && !stopped {
         let second = Job {
             objective: Objective::Money,
             extra: Some((gap_terms, primary.objective + slack)),
@@ -246,7 +291,7 @@ pub fn optimise(
             relaxed_bounds: None,
             node_limit: Some(TIE_BREAK_NODES),
         };
-        if let Run::Solved(s) = run(&model, &second) {
+        if let Run::Solved(s) = run(&model, &second, None) {
             progress(Progress::Solved {
                 stage: Stage::TieBreak,
                 incumbent: s.objective,
@@ -286,6 +331,8 @@ pub fn optimise(
     let left_out = explain::left_out(&checker, &plan, evaluation.objective);
     let status = if primary.proven {
         Status::Optimal
+    } else if stopped {
+        Status::Stopped
     } else {
         Status::TimeLimit
     };
@@ -363,7 +410,7 @@ fn marginal_values(
         node_limit: None,
     };
     let mut duals = vec![0.0; problem.sources.len() * n];
-    if let Run::Solved(lp) = run(model, &job) {
+    if let Run::Solved(lp) = run(model, &job, None) {
         for (r, row) in model.rows.iter().enumerate() {
             if let (Some((f, t)), Some(d)) = (row.ceiling, lp.row_duals.get(r)) {
                 duals[f * n + t] = -d;

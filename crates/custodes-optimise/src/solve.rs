@@ -5,6 +5,7 @@
 use highs::{HighsModelStatus, HighsSolutionStatus, RowProblem, Sense};
 
 use crate::model::{Model, Var};
+use crate::watch::Watch;
 
 /// Which objective a solve minimises.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -59,7 +60,8 @@ pub(crate) struct Job<'a> {
     pub node_limit: Option<i32>,
 }
 
-pub(crate) fn run(model: &Model, job: &Job<'_>) -> Run {
+/// Solves `model` as `job` asks; `watch`, when given, hears of the search and may stop it.
+pub(crate) fn run(model: &Model, job: &Job<'_>, mut watch: Option<&mut Watch<'_>>) -> Run {
     let mut pb = RowProblem::default();
     let columns: Vec<highs::Col> = model
         .columns
@@ -119,7 +121,16 @@ pub(crate) fn run(model: &Model, job: &Job<'_>) -> Run {
     if let Some(start) = job.start {
         let _ = highs.try_set_solution(Some(start), None, None, None);
     }
-    let solved = match highs.try_solve() {
+    if let Some(watch) = watch.as_deref_mut()
+        && !watch.attach(&mut highs)
+    {
+        return Run::Error("HiGHS refused the progress callback".to_owned());
+    }
+    let solved = highs.try_solve();
+    if let Some(watch) = watch {
+        watch.raise_panic();
+    }
+    let solved = match solved {
         Ok(s) => s,
         Err(status) => return Run::Error(format!("HiGHS failed ({status:?})")),
     };

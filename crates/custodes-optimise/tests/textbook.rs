@@ -275,8 +275,10 @@ fn a_conflict_between_rules_is_narrowed_to_those_involved() {
 fn progress_is_reported_at_each_stage() {
     let mut events = Vec::new();
     optimise(&schedule(), &exact(), |e| events.push(e)).unwrap();
+    // Reports of the running search (tests/search.rs) come and go with the machine's speed.
     let kinds: Vec<String> = events
         .iter()
+        .filter(|e| !matches!(e, custodes_optimise::Progress::Searching { .. }))
         .map(|e| {
             serde_json::to_value(e).unwrap()["event"]
                 .as_str()

@@ -566,11 +566,7 @@ async fn show_page(
             "Search",
             format!(
                 "{}; optimality gap reached {}%",
-                if plan.report.status == "optimal" {
-                    "proven optimal within the gap tolerance"
-                } else {
-                    "stopped by the time limit"
-                },
+                plan.report.search_words(),
                 points(plan.report.gap * 100.0)
             ),
         ),

@@ -53,6 +53,7 @@ pub fn solve(
         status: match outcome.status {
             Status::Optimal => "optimal",
             Status::TimeLimit => "time_limit",
+            Status::Stopped => "stopped",
         }
         .to_owned(),
         objective: outcome.evaluation.objective,
