@@ -6,6 +6,7 @@ wall seconds (build and solve), the objective, the gap CBC reports and its statu
 Usage: python plan_pulp.py instance.json GAP SECONDS
 """
 import json
+import os
 import re
 import sys
 import tempfile
@@ -95,18 +96,25 @@ def main():
                 m += pulp.lpSum(terms) <= ceiling, f"ceil_{f}_{y}"
             else:
                 m += pulp.lpSum(year) <= src["ceilings"][t], f"ceil_{f}_{y}"
-    log = tempfile.NamedTemporaryFile(suffix=".log", delete=False).name
+    log = os.environ.get("CBC_LOG") or tempfile.NamedTemporaryFile(suffix=".log", delete=False).name
     solver = pulp.PULP_CBC_CMD(msg=False, timeLimit=seconds, gapRel=gap, threads=1, logPath=log)
     m.solve(solver)
     wall = time.perf_counter() - clock
     text = open(log).read()
-    reported = re.findall(r"Gap:\s+([0-9.eE+-]+)", text)
     status = pulp.LpStatus[m.status]
     stopped = "Stopped on time" in text or "time limit" in text.lower()
+    objective = pulp.value(m.objective)
+    # CBC prints its gap rounded to two decimals ("Gap: 0.01"), so it is computed here from
+    # the objective and the lower bound it reports at the end.
+    bounds = re.findall(r"Lower bound:\s+([0-9.eE+-]+)", text)
+    if bounds and objective:
+        gap = max(0.0, (objective - float(bounds[-1])) / abs(objective))
+    else:
+        gap = None if stopped else 0.0
     print(json.dumps({
         "seconds": round(wall, 3),
-        "objective": pulp.value(m.objective),
-        "gap": float(reported[-1]) if reported else (0.0 if not stopped else None),
+        "objective": objective,
+        "gap": gap,
         "status": "TimeLimit" if stopped else status,
     }))
 

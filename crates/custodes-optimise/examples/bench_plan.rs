@@ -14,10 +14,10 @@ use std::time::Instant;
 
 use custodes_core::framework::ReformField;
 use custodes_core::plan::{
-    Capability, Contribution, Dependency, FundingSource, PlanProblem, Programme, ProgrammeKind,
-    ProgrammeOption, SourceCost,
+    Capability, Checker, Contribution, Dependency, FundingSource, PlanProblem, Programme,
+    ProgrammeKind, ProgrammeOption, SourceCost,
 };
-use custodes_optimise::{Format, Settings, export_model, optimise};
+use custodes_optimise::{Format, Progress, Settings, Stage, export_model, greedy_plan, optimise};
 use rand::rngs::StdRng;
 use rand::{Rng, SeedableRng};
 
@@ -160,6 +160,52 @@ fn generate(n: usize, seed: u64) -> PlanProblem {
     }
 }
 
+/// HiGHS alone, the floor: the same HiGHS library Custodes links (built by `highs-sys`),
+/// reading the exported MPS file and solving it on one thread, as Custodes does; one JSON
+/// line with the wall seconds (read and solve), the objective, the gap and the status.
+#[allow(unsafe_code)]
+fn highs_alone(
+    path: &std::path::Path,
+    gap: f64,
+    seconds: f64,
+) -> Result<String, Box<dyn std::error::Error>> {
+    use highs_sys::{
+        Highs_create, Highs_destroy, Highs_getDoubleInfoValue, Highs_getModelStatus,
+        Highs_getObjectiveValue, Highs_readModel, Highs_run, Highs_setBoolOptionValue,
+        Highs_setDoubleOptionValue, Highs_setIntOptionValue, MODEL_STATUS_OPTIMAL,
+        MODEL_STATUS_REACHED_TIME_LIMIT, STATUS_ERROR,
+    };
+    let file = std::ffi::CString::new(path.to_str().ok_or("the path is not UTF-8")?)?;
+    let clock = Instant::now();
+    // SAFETY: one HiGHS instance, created here, used only on this thread and destroyed at
+    // the end; every string passed is a NUL-terminated literal or `file`.
+    unsafe {
+        let h = Highs_create();
+        Highs_setBoolOptionValue(h, c"output_flag".as_ptr(), 0);
+        Highs_setIntOptionValue(h, c"threads".as_ptr(), 1);
+        Highs_setDoubleOptionValue(h, c"time_limit".as_ptr(), seconds);
+        Highs_setDoubleOptionValue(h, c"mip_rel_gap".as_ptr(), gap);
+        if Highs_readModel(h, file.as_ptr()) == STATUS_ERROR || Highs_run(h) == STATUS_ERROR {
+            Highs_destroy(h);
+            return Err(format!("HiGHS failed on {}", path.display()).into());
+        }
+        let wall = clock.elapsed().as_secs_f64();
+        let status = Highs_getModelStatus(h);
+        let mut mip_gap = f64::NAN;
+        Highs_getDoubleInfoValue(h, c"mip_gap".as_ptr(), &mut mip_gap);
+        let objective = Highs_getObjectiveValue(h);
+        Highs_destroy(h);
+        let status = match status {
+            MODEL_STATUS_OPTIMAL => "Optimal".to_owned(),
+            MODEL_STATUS_REACHED_TIME_LIMIT => "TimeLimit".to_owned(),
+            other => format!("status {other}"),
+        };
+        Ok(format!(
+            "{{\"seconds\": {wall:.3}, \"objective\": {objective}, \"gap\": {mip_gap}, \"status\": \"{status}\"}}"
+        ))
+    }
+}
+
 fn main() -> Result<(), Box<dyn std::error::Error>> {
     let args: Vec<String> = std::env::args().skip(1).collect();
     match args
@@ -185,11 +231,30 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
                 relative_gap: gap.parse()?,
             };
             let read = clock.elapsed().as_secs_f64();
-            let outcome = optimise(&problem, &settings, |_| {})?;
+            // When each stage ended, in seconds from the start of `optimise`.
+            let mut stages = serde_json::Map::new();
+            let outcome = optimise(&problem, &settings, |p| {
+                let (name, seconds) = match p {
+                    Progress::Solved {
+                        stage: Stage::Gap,
+                        seconds,
+                        ..
+                    } => ("gap_solved", seconds),
+                    Progress::Solved {
+                        stage: Stage::TieBreak,
+                        seconds,
+                        ..
+                    } => ("tie_break_solved", seconds),
+                    Progress::Finished { seconds } => ("finished", seconds),
+                    _ => return,
+                };
+                stages.insert(name.to_owned(), seconds.into());
+            })?;
             println!(
-                "{{\"seconds\": {:.3}, \"solve_seconds\": {:.3}, \"read_seconds\": {read:.3}, \"objective\": {}, \"gap\": {}, \"status\": \"{:?}\", \"selected\": {}, \"left_out\": {}}}",
-                outcome.total_seconds,
+                "{{\"seconds\": {:.3}, \"solve_seconds\": {:.3}, \"read_seconds\": {read:.3}, \"stages\": {}, \"objective\": {}, \"gap\": {}, \"status\": \"{:?}\", \"selected\": {}, \"left_out\": {}}}",
+                clock.elapsed().as_secs_f64(),
                 outcome.solve_seconds,
+                serde_json::Value::Object(stages),
                 outcome.evaluation.objective,
                 outcome.gap,
                 outcome.status,
@@ -197,7 +262,25 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
                 outcome.left_out.len()
             );
         }
-        _ => return Err("usage: bench_plan generate N SEED DIR | solve DIR GAP SECONDS".into()),
+        ["greedy", dir] => {
+            let text = std::fs::read_to_string(std::path::Path::new(dir).join("instance.json"))?;
+            let problem: PlanProblem = serde_json::from_str(&text)?;
+            let clock = Instant::now();
+            let plan = greedy_plan(&problem);
+            let seconds = clock.elapsed().as_secs_f64();
+            let objective = plan.map(|p| Checker::new(&problem).evaluate(&p).objective);
+            println!("{{\"seconds\": {seconds:.3}, \"objective\": {objective:?}}}");
+        }
+        ["highs", dir, gap, seconds] => {
+            let path = std::path::Path::new(dir).join("model.mps");
+            println!("{}", highs_alone(&path, gap.parse()?, seconds.parse()?)?);
+        }
+        _ => {
+            return Err(
+                "usage: bench_plan generate N SEED DIR | solve DIR GAP SECONDS | highs DIR GAP SECONDS"
+                    .into(),
+            );
+        }
     }
     Ok(())
 }

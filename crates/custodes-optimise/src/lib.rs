@@ -8,17 +8,21 @@
 //!
 //! [`optimise`] runs in stages:
 //! 1. validation and pre-checks (see [`Infeasibility`]);
-//! 2. the gap solve: minimise the weighted, discounted capability gap (the formula of
+//! 2. a first plan: the linear relaxation is solved (within a tenth of the time limit) and
+//!    a greedy (`start.rs`) takes the choices it takes at least half, then fills up by
+//!    weighted gap closed per unit of money, within every rule; the gap solve starts from
+//!    it, so it never begins without a plan;
+//! 3. the gap solve: minimise the weighted, discounted capability gap (the formula of
 //!    `custodes_core::plan`) within the time limit and relative gap tolerance;
-//! 3. the tie-break solve: minimise the total cost among plans whose gap is at most the
+//! 4. the tie-break solve: minimise the total cost among plans whose gap is at most the
 //!    one found (plus a relative 1e-9), started from the first plan. It stops after 500
-//!    branch-and-bound nodes or a quarter of the gap solve's time (at least 0.2 s), keeping
-//!    the cheapest plan found, so it cannot double the solve time; on small instances it
-//!    finishes and is exact. The same input gives the same plan: HiGHS runs on one thread
+//!    branch-and-bound nodes or a tenth of the gap solve's time (at least 0.1 s), keeping
+//!    the cheapest plan found, so it adds about a tenth to the solve time; on small
+//!    instances it finishes and is exact. The same input gives the same plan: HiGHS runs on one thread
 //!    with its fixed seed, and of plans with equal gaps the cheaper wins. A solve that
 //!    stops on a time limit rather than on the gap tolerance or the node limit depends on
 //!    the machine's speed;
-//! 4. explanations: the binding rules, the marginal value of money per source and year
+//! 5. explanations: the binding rules, the marginal value of money per source and year
 //!    (duals of the ceiling rows of the linear programme in which the chosen programmes are
 //!    fixed and the ones left out may be taken fractionally), and a reason for every
 //!    programme left out.
@@ -33,6 +37,7 @@ mod export;
 mod infeasible;
 mod model;
 mod solve;
+mod start;
 mod watch;
 
 use std::time::{Duration, Instant};
@@ -191,7 +196,7 @@ pub struct Outcome {
     pub gap: f64,
     /// The best bound on the objective proven by the gap solve.
     pub bound: f64,
-    /// Seconds spent in the solver (both solves).
+    /// Seconds spent in the solver (the relaxation, the first plan and both solves).
     pub solve_seconds: f64,
     /// Seconds from start to finish, explanations included.
     pub total_seconds: f64,
@@ -233,16 +238,17 @@ pub fn optimise_until(
         rows: model.rows.len(),
     });
 
+    let solve_clock = Instant::now();
+    let greedy = first_plan(&model, limit);
     let first = Job {
         objective: Objective::Gap,
         extra: None,
-        time_limit: limit,
+        time_limit: limit - clock.elapsed().as_secs_f64(),
         relative_gap: settings.relative_gap,
-        start: None,
+        start: greedy.as_deref(),
         relaxed_bounds: None,
         node_limit: None,
     };
-    let solve_clock = Instant::now();
     let mut searching = |s: Search| {
         progress(Progress::Searching {
             incumbent: s.incumbent,
@@ -274,12 +280,12 @@ pub fn optimise_until(
     // The tie-break: the least cost among plans whose gap is no worse.
     let gap_terms = model.gap_objective();
     let slack = 1e-9 * primary.objective.abs().max(1.0);
-    // The tie-break may not cost much more than the gap solve: it stops after a fixed
-    // number of nodes (the same on every machine) or a quarter of the time the gap solve
-    // took (at least 0.2 s), and keeps the cheapest plan it has by then, which is at
-    // worst the first plan.
+    // The tie-break may add little to the gap solve: it stops after a fixed number of
+    // nodes (the same on every machine) or a tenth of the time the gap solve took (at
+    // least 0.1 s), and keeps the cheapest plan it has by then, which is at worst the
+    // first plan.
     let primary_seconds = solve_clock.elapsed().as_secs_f64();
-    let remaining = (limit - clock.elapsed().as_secs_f64()).min((0.25 * primary_seconds).max(0.2));
+    let remaining = (limit - clock.elapsed().as_secs_f64()).min((0.1 * primary_seconds).max(0.1));
     let mut values = primary.values.clone();
     if remaining > 0.0 && !stopped {
         let second = Job {
@@ -353,6 +359,37 @@ pub fn optimise_until(
         solve_seconds,
         total_seconds,
     })
+}
+
+/// The plan the greedy start heuristic finds for `problem` before the solver runs (see
+/// `start.rs`), if it finds one; for tests and benchmarks.
+#[doc(hidden)]
+pub fn greedy_plan(problem: &PlanProblem) -> Option<Plan> {
+    if !validate(problem).is_empty() {
+        return None;
+    }
+    let model = Model::build(problem, &|_| true);
+    first_plan(&model, 60.0).map(|values| plan_of(problem, &model, &values))
+}
+
+/// A first plan for the gap solve: the greedy of `start.rs`, guided by the linear
+/// relaxation, or unguided if that cannot be solved in a tenth of the time limit.
+fn first_plan(model: &Model, limit: f64) -> Option<Vec<f64>> {
+    let bounds: Vec<(f64, f64)> = model.columns.iter().map(|c| (0.0, c.upper)).collect();
+    let job = Job {
+        objective: Objective::Gap,
+        extra: None,
+        time_limit: 0.1 * limit,
+        relative_gap: 0.0,
+        start: None,
+        relaxed_bounds: Some(&bounds),
+        node_limit: None,
+    };
+    let relaxed = match run(model, &job, None) {
+        Run::Solved(lp) => Some(lp.values),
+        _ => None,
+    };
+    start::greedy(model, relaxed.as_deref()).or_else(|| start::greedy(model, None))
 }
 
 /// The plan a solution's choice columns describe.

@@ -13,7 +13,7 @@ use custodes_core::plan::{
     Capacity, Checker, Dependency, Exclusion, FundingSource, Gate, MinimumShare, Plan, PlanProblem,
     ShareOf, SourceCost, check,
 };
-use custodes_optimise::{Infeasibility, Settings, optimise};
+use custodes_optimise::{Infeasibility, Settings, greedy_plan, optimise};
 use proptest::prelude::*;
 use rand::rngs::StdRng;
 use rand::{Rng, SeedableRng};
@@ -225,6 +225,20 @@ proptest! {
             }
             (Ok(outcome), None) => prop_assert!(false, "optimised {:?}, but no plan is feasible", outcome.plan),
             (Err(e), Some(best)) => prop_assert!(false, "{} but enumeration found {:?}", e, best),
+        }
+    }
+
+    /// The greedy start heuristic offers the solver only plans that keep every rule, and
+    /// none better than the optimum.
+    #[test]
+    fn the_greedy_start_keeps_every_rule(seed in any::<u64>()) {
+        let problem = instance(seed);
+        if let Some(plan) = greedy_plan(&problem) {
+            prop_assert_eq!(check(&problem, &plan), vec![]);
+            let (optimum, _) = brute_force(&problem).expect("the greedy found a plan");
+            let got = Checker::new(&problem).evaluate(&plan).objective;
+            prop_assert!(got >= optimum - 1e-6 * optimum.abs().max(1.0),
+                "greedy {} beats the optimum {}", got, optimum);
         }
     }
 }
