@@ -483,6 +483,16 @@ pub(crate) async fn change_status(
     Ok((StatusCode::UNPROCESSABLE_ENTITY, page).into_response())
 }
 
+/// The name a consultation comment is signed with: the person's display name, or their
+/// username when they have none. The pages and the API sign comments alike.
+pub(crate) fn comment_author(user: &custodes_core::user::User) -> String {
+    if user.display_name.trim().is_empty() {
+        user.username.clone()
+    } else {
+        user.display_name.clone()
+    }
+}
+
 /// `POST /w/{slug}/strategies/{id}/comments`.
 pub(crate) async fn comment(
     State(state): State<AppState>,
@@ -493,12 +503,7 @@ pub(crate) async fn comment(
 ) -> Result<Response, WebError> {
     auth::check_form(&visitor, &headers, data.get("csrf"))?;
     visitor.require(Action::CommentOnStrategy)?;
-    let user = visitor.signed_in()?;
-    let author = if user.display_name.trim().is_empty() {
-        user.username.clone()
-    } else {
-        user.display_name.clone()
-    };
+    let author = comment_author(visitor.signed_in()?);
     let ws = workspace(&state.store, &slug).await?;
     let strategy = existing(&state, &visitor, &ws, &id).await?;
     let text = data
