@@ -249,6 +249,16 @@ pub struct ThreatPage {
     total: i64,
 }
 
+impl ThreatPage {
+    /// A page of threats as the API shows it: `threats`, of `total` that match.
+    pub fn new(threats: Vec<Threat>, total: i64) -> ThreatPage {
+        ThreatPage {
+            items: threats.into_iter().map(ThreatDto::from).collect(),
+            total,
+        }
+    }
+}
+
 /// Filters of the threat register.
 #[derive(Deserialize, IntoParams)]
 pub(crate) struct ThreatParams {
@@ -291,10 +301,7 @@ pub(crate) async fn list_threats(
         .store
         .list_threats(&visitor.viewer, today(), ws.id, &query)
         .await?;
-    Ok(Json(ThreatPage {
-        total: page.total,
-        items: page.items.into_iter().map(ThreatDto::from).collect(),
-    }))
+    Ok(Json(ThreatPage::new(page.items, page.total)))
 }
 
 #[utoipa::path(get, path = "/api/v1/threats/{id}", tag = "strategy",
