@@ -200,6 +200,44 @@ async fn threats_goals_and_strategies_change_field_by_field(flavour: Flavour) {
     }
     assert_eq!(api.entries().await, before);
 
+    // The responding actors are replaced when given, and kept when not.
+    let (status, guard) = api
+        .call(
+            "POST",
+            "/api/v1/workspaces/land/actors",
+            &planner,
+            json!({ "name": "Border Guard", "kind": "border_guard", "level": "PUBLIC" }),
+        )
+        .await;
+    assert_eq!(status, StatusCode::CREATED, "{guard}");
+    let (_, t) = api
+        .call(
+            "PATCH",
+            &a_path,
+            &planner,
+            json!({ "responders": [guard["id"]] }),
+        )
+        .await;
+    assert_eq!(
+        t["responders"],
+        json!([{ "id": guard["id"], "name": "Border Guard" }])
+    );
+    let (_, t) = api
+        .call("PATCH", &a_path, &planner, json!({ "trend": "stable" }))
+        .await;
+    assert_eq!(t["responders"][0]["name"], "Border Guard");
+    assert_eq!(t["trend"], "stable");
+    refused(
+        api.call(
+            "PATCH",
+            &a_path,
+            &planner,
+            json!({ "responders": ["the navy"] }),
+        )
+        .await,
+        "responders",
+    );
+
     // A date is set and cleared; a reclassification is audited as one of its own.
     let (_, t) = api
         .call(
