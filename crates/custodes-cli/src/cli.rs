@@ -102,6 +102,119 @@ pub enum Command {
     /// optimiser's model for audit.
     #[command(subcommand)]
     Plan(PlanCommand),
+    /// The threat register: list the threats, show the likelihood × impact matrix.
+    #[command(subcommand)]
+    Threat(ThreatCommand),
+    /// The strategy's goals, with their weights.
+    #[command(subcommand)]
+    Goal(GoalCommand),
+    /// Strategy documents: list them, show one with its comments, move one through its
+    /// life cycle.
+    #[command(subcommand)]
+    Strategy(StrategyCommand),
+}
+
+/// The workspace, the output format and the user a strategy command reads as.
+#[derive(Debug, ClapArgs)]
+pub struct StrategyView {
+    /// The workspace's short name.
+    #[arg(long, default_value = "arvenia")]
+    pub workspace: String,
+    /// Aligned text for people, or JSON in the shapes of the API.
+    #[arg(long, value_enum, default_value_t = ListFormat::Text)]
+    pub format: ListFormat,
+    #[command(flatten)]
+    pub who: AsUser,
+}
+
+/// How a strategy command prints.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
+pub enum ListFormat {
+    /// Aligned text.
+    Text,
+    /// JSON, as the API answers.
+    Json,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum ThreatCommand {
+    /// List the threats you may read, gravest first.
+    List {
+        #[command(flatten)]
+        view: StrategyView,
+    },
+    /// Show the likelihood × impact matrix of the threats you may read.
+    Matrix {
+        #[command(flatten)]
+        view: StrategyView,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum GoalCommand {
+    /// List the goals, heaviest first, with their weights (computed from the threats you
+    /// may read) and any override with its reason.
+    List {
+        #[command(flatten)]
+        view: StrategyView,
+    },
+}
+
+/// A status a strategy can be moved to.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
+pub enum StrategyStatus {
+    /// Back to draft (parliament sent it back).
+    Draft,
+    /// Public consultation (needs --closes, and --opens unless it opens today).
+    Consultation,
+    /// Parliamentary debate.
+    Debate,
+    /// Approved by parliament (needs --date and --vote-ref).
+    Approved,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum StrategyCommand {
+    /// List the strategies you may read, with their status and whether they are due for
+    /// review.
+    List {
+        #[command(flatten)]
+        view: StrategyView,
+    },
+    /// Show one strategy: its status, dates, review-due flag, next steps and comments.
+    Show {
+        /// The strategy's id, or words of its title that match only it.
+        strategy: String,
+        #[command(flatten)]
+        view: StrategyView,
+    },
+    /// Move a strategy to the next status of its life cycle: draft → consultation →
+    /// debate → approved (or back to draft from debate). A strategy falls due for review
+    /// by itself, once it is older than its review period.
+    Status {
+        /// The strategy's id, or words of its title that match only it.
+        strategy: String,
+        /// Where it goes.
+        #[arg(long, value_enum)]
+        to: StrategyStatus,
+        /// With --to approved: the day of parliament's vote (YYYY-MM-DD).
+        #[arg(long, value_name = "D")]
+        date: Option<chrono::NaiveDate>,
+        /// With --to approved: the reference of parliament's vote.
+        #[arg(long, value_name = "R")]
+        vote_ref: Option<String>,
+        /// With --to consultation: the first day of consultation (today by default).
+        #[arg(long, value_name = "D")]
+        opens: Option<chrono::NaiveDate>,
+        /// With --to consultation: the last day of consultation.
+        #[arg(long, value_name = "D")]
+        closes: Option<chrono::NaiveDate>,
+        /// The workspace's short name (to find the strategy by its title).
+        #[arg(long, default_value = "arvenia")]
+        workspace: String,
+        #[command(flatten)]
+        who: AsUser,
+    },
 }
 
 #[derive(Debug, Subcommand)]
@@ -182,12 +295,13 @@ pub enum FrameworkCommand {
     },
 }
 
-/// Who an assessment command acts as.
+/// Who an assessment, plan or strategy command acts as.
 #[derive(Debug, ClapArgs)]
 pub struct AsUser {
     /// Act as this user (their role, clearance and memberships apply, and the audit log
     /// names them). Without it, the command acts as the operator at the server's console:
-    /// an administrator cleared to SECRET in every compartment.
+    /// an administrator cleared to SECRET who belongs to no compartment, so records in
+    /// compartments stay hidden from it.
     #[arg(long = "as", value_name = "USERNAME")]
     pub username: Option<String>,
 }

@@ -70,6 +70,18 @@ pub async fn run(args: Args) -> Result<(), Failure> {
             let store = open(&config).await?;
             crate::plan::run(&store, cmd).await
         }
+        Command::Threat(cmd) => {
+            let store = open(&config).await?;
+            crate::strategy::threat(&store, cmd).await
+        }
+        Command::Goal(cmd) => {
+            let store = open(&config).await?;
+            crate::strategy::goal(&store, cmd).await
+        }
+        Command::Strategy(cmd) => {
+            let store = open(&config).await?;
+            crate::strategy::strategy(&store, cmd).await
+        }
         Command::Backup { file } => backup(&config, &file).await,
         Command::Restore { file } => restore(&config, &file).await,
     }

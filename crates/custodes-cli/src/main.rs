@@ -17,6 +17,7 @@ mod demo_planning;
 mod demo_strategy;
 mod logging;
 mod plan;
+mod strategy;
 
 use std::process::ExitCode;
 

@@ -717,3 +717,255 @@ fn assessments_are_listed_scored_exported_and_frozen_once_published() {
     assert!(err.contains("broken.toml:"), "{err}");
     assert!(err.contains("nothing was imported"), "{err}");
 }
+
+/// Threat-first strategy from the command line, on the demo country in a database of
+/// `flavour`: the register, the matrix and the goals as each reader may read them (text
+/// and the API's JSON), the strategies with their review flag, and a strategy taken back
+/// to draft and through its life cycle to approval, every refusal on one line with exit
+/// code 2 and nothing changed.
+fn strategy_commands(flavour: Flavour) {
+    let rt = tokio::runtime::Runtime::new().unwrap();
+    let db = rt.block_on(TestDb::new(flavour));
+    let dir = db.dir.path().to_owned();
+    let url = db.url.connect_string();
+    let cmd = || {
+        let mut c = custodes(&dir);
+        c.args(["--database-url", &url]);
+        c
+    };
+    let mut demo = cmd();
+    demo.args(["demo", "--listen", "127.0.0.1:0"]);
+    assert_eq!(terminate(start(demo)), 0);
+    let ok = |args: &[&str]| {
+        let (code, out, err) = run(cmd().args(args));
+        assert_eq!(code, 0, "{args:?}: {err}");
+        out
+    };
+    let refused = |args: &[&str], message: &str| {
+        let (code, out, err) = run(cmd().args(args));
+        assert_eq!(code, 2, "{args:?}: {out}{err}");
+        assert_eq!(err.trim_end().lines().count(), 1, "{err}");
+        assert!(err.starts_with("error: ") && err.contains(message), "{err}");
+    };
+    let json = |args: &[&str]| -> serde_json::Value {
+        serde_json::from_str(&ok(args)).unwrap_or_else(|e| panic!("{args:?}: {e}"))
+    };
+
+    // The register: the planner (SECRET, in the committee's compartment) reads all twelve
+    // threats, the donor (OFFICIAL) the ten at PUBLIC and OFFICIAL.
+    let covert = "A neighbouring state's covert support to the insurgent remnants";
+    let port = "Trafficking networks inside the Port Authority of Velmar";
+    let out = ok(&["threat", "list", "--as", "planner"]);
+    assert!(out.starts_with("ID "), "{out}");
+    assert!(out.contains(covert) && out.contains(port), "{out}");
+    assert!(
+        out.contains("16 very high  4 × 4  rising   PUBLIC        Cross-border arms trafficking"),
+        "{out}"
+    );
+    assert!(out.trim_end().ends_with("12 threats"), "{out}");
+    let out = ok(&["threat", "list", "--as", "donor"]);
+    assert!(!out.contains(covert) && !out.contains(port), "{out}");
+    assert!(out.trim_end().ends_with("10 threats"), "{out}");
+    let page = json(&["threat", "list", "--as", "planner", "--format", "json"]);
+    assert_eq!(page["total"], 12);
+    assert_eq!(
+        page["items"][0]["risk"],
+        serde_json::json!({ "rating": 16, "band": "very_high" })
+    );
+
+    // The matrix counts only what the reader may read.
+    let out = ok(&["threat", "matrix", "--as", "donor"]);
+    assert!(out.contains("likelihood \\ impact"), "{out}");
+    assert!(
+        out.contains("very high (16: likelihood 4 × impact 4)\n  Cross-border arms trafficking"),
+        "{out}"
+    );
+    for (who, n) in [("planner", 12), ("donor", 10)] {
+        let cells = json(&["threat", "matrix", "--as", who, "--format", "json"]);
+        let cells = cells.as_array().unwrap();
+        assert_eq!(cells.len(), 25);
+        let counted: u64 = cells.iter().map(|c| c["count"].as_u64().unwrap()).sum();
+        assert_eq!(counted, n, "{who}");
+    }
+
+    // A goal weighs the threats its reader may read: the borders goal answers four
+    // threats, one of them CONFIDENTIAL (16 ÷ 25 + 3 × 0.05 for the planner, + 2 × 0.05
+    // for the donor). An override shows with its reason.
+    let borders = "Secure the borders against trafficking and spill-over";
+    let out = ok(&["goal", "list", "--as", "planner"]);
+    assert!(
+        out.contains(&format!("  0.79      0.79        4  {borders}")),
+        "{out}"
+    );
+    assert!(
+        out.contains("overridden to 0.80: The National Security Council"),
+        "{out}"
+    );
+    let out = ok(&["goal", "list", "--as", "donor"]);
+    assert!(
+        out.contains(&format!("  0.74      0.74        3  {borders}")),
+        "{out}"
+    );
+    let goals = json(&["goal", "list", "--as", "donor", "--format", "json"]);
+    let goal = goals
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|g| g["title"] == borders)
+        .unwrap();
+    assert_eq!(goal["weight"]["computed"], 0.74);
+    assert!(!goal.to_string().contains("Port Authority"), "{goal}");
+
+    // The strategies, the white paper overdue for review.
+    let out = ok(&["strategy", "list"]);
+    let paper = out
+        .lines()
+        .find(|l| l.contains("Defence White Paper 2017"))
+        .unwrap_or_else(|| panic!("{out}"));
+    assert!(paper.contains("Approved") && paper.contains("due"), "{out}");
+    let out = ok(&["strategy", "show", "white paper"]);
+    assert!(
+        out.contains("review        DUE since 2022-03-09 (every 5 years)"),
+        "{out}"
+    );
+    assert!(
+        out.contains("approved      2017-03-09, vote NA/2017/022"),
+        "{out}"
+    );
+    refused(&["strategy", "show", "strategy"], "matches 2 strategies");
+    refused(
+        &["strategy", "show", "no such thing"],
+        "no strategy whose title contains",
+    );
+    refused(
+        &["strategy", "list", "--workspace", "atlantis"],
+        "no workspace 'atlantis'",
+    );
+
+    // The border strategy, in consultation: refusals change nothing.
+    let before = ok(&["audit", "verify"]);
+    refused(
+        &[
+            "strategy", "status", "border", "--to", "debate", "--as", "donor",
+        ],
+        "you may not move strategies through their life cycle",
+    );
+    refused(
+        &[
+            "strategy",
+            "status",
+            "border",
+            "--to",
+            "approved",
+            "--date",
+            "2026-01-01",
+            "--vote-ref",
+            "X",
+        ],
+        "a strategy in public consultation cannot be approved",
+    );
+    refused(
+        &["strategy", "status", "border", "--to", "draft"],
+        "cannot be sent back to draft",
+    );
+    assert_eq!(
+        ok(&["audit", "verify"]),
+        before,
+        "a refusal wrote something"
+    );
+
+    // To parliament, back to draft (which the operator still reads), consulted again.
+    let out = ok(&["strategy", "status", "border", "--to", "debate"]);
+    assert_eq!(
+        out.trim(),
+        "Border Security and Migration Strategy 2027–2031: Parliamentary debate"
+    );
+    ok(&[
+        "strategy", "status", "border", "--to", "draft", "--as", "mp",
+    ]);
+    let out = ok(&["strategy", "show", "border"]);
+    assert!(out.contains("status        Draft"), "{out}");
+    assert!(out.contains("next          --to consultation"), "{out}");
+    assert!(out.contains("Comments (2):"), "{out}");
+    refused(&["strategy", "show", "border", "--as", "nobody"], "nobody");
+    refused(
+        &["strategy", "status", "border", "--to", "consultation"],
+        "--closes: give the last day of public consultation",
+    );
+    let out = ok(&[
+        "strategy",
+        "status",
+        "border",
+        "--to",
+        "consultation",
+        "--closes",
+        "2099-12-31",
+    ]);
+    assert!(out.trim_end().ends_with("to 2099-12-31"), "{out}");
+    ok(&["strategy", "status", "border", "--to", "debate"]);
+
+    // Parliament approves it with its vote; `show` has the day, the vote and the review.
+    let today = chrono::Utc::now().date_naive().to_string();
+    refused(
+        &[
+            "strategy",
+            "status",
+            "border",
+            "--to",
+            "approved",
+            "--vote-ref",
+            "NA/2026/5",
+            "--as",
+            "mp",
+        ],
+        "--date: give the day of parliament's vote",
+    );
+    refused(
+        &[
+            "strategy", "status", "border", "--to", "approved", "--date", &today, "--as", "mp",
+        ],
+        "--vote-ref: enter the reference of parliament's vote",
+    );
+    let out = ok(&[
+        "strategy",
+        "status",
+        "border",
+        "--to",
+        "approved",
+        "--date",
+        &today,
+        "--vote-ref",
+        "NA/2026/5",
+        "--as",
+        "mp",
+    ]);
+    assert!(
+        out.contains(&format!("Approved on {today} (vote NA/2026/5)")),
+        "{out}"
+    );
+    let out = ok(&["strategy", "show", "border"]);
+    assert!(out.contains("status        Approved"), "{out}");
+    assert!(
+        out.contains(&format!("approved      {today}, vote NA/2026/5")),
+        "{out}"
+    );
+    assert!(out.contains("review        due on"), "{out}");
+    assert!(!out.contains("next "), "{out}");
+    let doc = json(&["strategy", "show", "border", "--format", "json"]);
+    assert_eq!(doc["status"], "approved");
+    assert_eq!(doc["vote_reference"], "NA/2026/5");
+    assert_eq!(doc["review_due"], false);
+    assert_eq!(doc["comments"].as_array().unwrap().len(), 2);
+    let out = ok(&["audit", "verify"]);
+    assert!(out.starts_with("audit chain intact: "), "{out}");
+}
+
+#[test]
+fn strategy_commands_sqlite() {
+    strategy_commands(Flavour::Sqlite);
+}
+
+#[test]
+fn strategy_commands_postgres() {
+    strategy_commands(Flavour::Postgres);
+}

@@ -41,9 +41,10 @@ impl Viewer {
         }
     }
 
-    /// True for the anonymous public.
+    /// True for the anonymous public: nobody signed in and no role. The operator at the
+    /// server's console acts with a role but as no user, and is not the public.
     pub fn is_public(&self) -> bool {
-        self.user.is_none()
+        self.user.is_none() && self.role.is_none()
     }
 }
 
@@ -225,6 +226,20 @@ mod tests {
         for level in [Level::Official, Level::Confidential, Level::Secret] {
             assert!(!can_read(&public, &record(level, &[]), today));
         }
+    }
+
+    #[test]
+    fn only_the_anonymous_public_is_the_public() {
+        assert!(Viewer::public().is_public());
+        assert!(!viewer(Level::Official, &[]).is_public());
+        // The operator at the console: a role, but no user.
+        let operator = Viewer {
+            user: None,
+            role: Some(Role::Administrator),
+            clearance: Level::Secret,
+            compartments: BTreeSet::new(),
+        };
+        assert!(!operator.is_public());
     }
 
     #[test]

@@ -715,6 +715,82 @@ pub fn step(name: &str) -> Option<(&'static str, &'static str, Action)> {
     STEPS.into_iter().find(|(n, _, _)| *n == name)
 }
 
+/// The name of the one step that leads to a status (for those who say where a strategy
+/// should go rather than which step to take). Whether the step may be taken from where
+/// the strategy stands is for [`transition`] to say.
+pub const fn step_toward(status: Status) -> &'static str {
+    match status {
+        Status::Draft => "return_to_draft",
+        Status::Consultation => "open_consultation",
+        Status::Debate => "send_to_parliament",
+        Status::Approved => "approve",
+    }
+}
+
+/// What a step may carry, as given by an API call or a command: the consultation's days
+/// with `open_consultation`, the day and reference of parliament's vote with `approve`.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct StepFields {
+    /// The first day of public consultation.
+    pub consultation_opens_on: Option<NaiveDate>,
+    /// The last day of public consultation.
+    pub consultation_closes_on: Option<NaiveDate>,
+    /// The day of parliament's vote.
+    pub approved_on: Option<NaiveDate>,
+    /// The reference of parliament's vote (checked by [`transition`]).
+    pub vote_reference: String,
+}
+
+impl Transition {
+    /// The step named `name` with the fields it needs, or every problem: an unknown step,
+    /// or each missing day, named after its field.
+    pub fn named(name: &str, fields: StepFields) -> Result<Transition, Vec<FieldError>> {
+        let missing = |field: &'static str, what: &str| problem(field, &format!("give {what}"));
+        match name {
+            "open_consultation" => {
+                match (fields.consultation_opens_on, fields.consultation_closes_on) {
+                    (Some(opens_on), Some(closes_on)) => Ok(Transition::OpenConsultation {
+                        opens_on,
+                        closes_on,
+                    }),
+                    (opens, closes) => {
+                        let mut problems = Vec::new();
+                        if opens.is_none() {
+                            problems.push(missing(
+                                "consultation_opens_on",
+                                "the first day of public consultation",
+                            ));
+                        }
+                        if closes.is_none() {
+                            problems.push(missing(
+                                "consultation_closes_on",
+                                "the last day of public consultation",
+                            ));
+                        }
+                        Err(problems)
+                    }
+                }
+            }
+            "send_to_parliament" => Ok(Transition::SendToParliament),
+            "approve" => match fields.approved_on {
+                Some(approved_on) => Ok(Transition::Approve {
+                    approved_on,
+                    vote_reference: fields.vote_reference,
+                }),
+                None => Err(vec![missing("approved_on", "the day of parliament's vote")]),
+            },
+            "return_to_draft" => Ok(Transition::ReturnToDraft),
+            other => Err(vec![problem(
+                "step",
+                &format!(
+                    "'{other}' is not a step of the life cycle: use one of {}",
+                    STEPS.map(|(n, _, _)| n).join(", ")
+                ),
+            )]),
+        }
+    }
+}
+
 /// Why a step of the life cycle was refused.
 #[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
 pub enum TransitionError {
@@ -1112,6 +1188,50 @@ mod tests {
             panic!("expected a field error, got {e}")
         };
         assert_eq!(f.field, field);
+    }
+
+    #[test]
+    fn the_step_toward_each_status_leads_there() {
+        for status in Status::ALL {
+            let name = step_toward(status);
+            assert!(step(name).is_some(), "{name}");
+            let fields = StepFields {
+                consultation_opens_on: Some(day("2024-03-01")),
+                consultation_closes_on: Some(day("2024-05-31")),
+                approved_on: Some(day("2024-11-14")),
+                vote_reference: "NA/1".into(),
+            };
+            let t = Transition::named(name, fields).unwrap();
+            assert_eq!((t.as_str(), t.to()), (name, status));
+        }
+    }
+
+    #[rstest]
+    #[case("open_consultation", StepFields::default(), &["consultation_opens_on", "consultation_closes_on"])]
+    #[case(
+        "open_consultation",
+        StepFields { consultation_opens_on: Some(day("2024-03-01")), ..StepFields::default() },
+        &["consultation_closes_on"]
+    )]
+    #[case("approve", StepFields { vote_reference: "NA/1".into(), ..StepFields::default() }, &["approved_on"])]
+    #[case("publish", StepFields::default(), &["step"])]
+    fn a_step_names_each_missing_field(
+        #[case] name: &str,
+        #[case] fields: StepFields,
+        #[case] expected: &[&str],
+    ) {
+        let problems = Transition::named(name, fields).unwrap_err();
+        let named: Vec<&str> = problems.iter().map(|p| p.field).collect();
+        assert_eq!(named, expected);
+    }
+
+    #[test]
+    fn an_unknown_step_lists_the_steps() {
+        let problems = Transition::named("publish", StepFields::default()).unwrap_err();
+        assert_eq!(
+            problems[0].to_string(),
+            "step: 'publish' is not a step of the life cycle: use one of open_consultation, send_to_parliament, approve, return_to_draft"
+        );
     }
 
     #[test]

@@ -47,7 +47,7 @@ pub(crate) struct WorkspaceDto {
 }
 
 /// How a record is classified.
-#[derive(Serialize, ToSchema)]
+#[derive(Debug, Serialize, ToSchema)]
 pub(crate) struct ClassificationDto {
     /// The level in force today: PUBLIC, OFFICIAL, CONFIDENTIAL or SECRET.
     level: String,
@@ -78,12 +78,12 @@ impl ClassificationDto {
 #[derive(Deserialize, ToSchema)]
 pub(crate) struct NewClassification {
     /// PUBLIC (default), OFFICIAL, CONFIDENTIAL or SECRET.
-    level: Option<String>,
+    pub(crate) level: Option<String>,
     #[serde(default)]
-    compartments: Vec<String>,
-    justification: Option<String>,
-    declassify_on: Option<String>,
-    declassify_to: Option<String>,
+    pub(crate) compartments: Vec<String>,
+    pub(crate) justification: Option<String>,
+    pub(crate) declassify_on: Option<String>,
+    pub(crate) declassify_to: Option<String>,
 }
 
 impl NewClassification {

@@ -1,7 +1,12 @@
 //! The JSON API of threat-first strategy: threats (through the access policy, like
 //! actors), the likelihood × impact matrix, goals (with only the threats the caller may
-//! read) and strategy documents with their comments. Its OpenAPI paths are merged into
-//! the API's document by [`StrategyPaths`].
+//! read) and strategy documents with their life cycle and consultation comments. Its
+//! OpenAPI paths are merged into the API's document by [`StrategyPaths`].
+//!
+//! Changes are `PATCH`es: a field left out keeps its value. A threat, goal or strategy
+//! the caller may not read is answered as if it did not exist (404), whatever is sent.
+//!
+//! The response types are public so that the command line prints the same shapes.
 
 use std::collections::BTreeSet;
 
@@ -9,21 +14,23 @@ use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
 use axum::routing::get;
 use axum::{Json, Router};
+use chrono::NaiveDate;
+use custodes_core::permission::Action;
 use custodes_core::strategy::{
-    Deficit, GoalFields, Origin, Scope, SourceKind, StrategyFields, Target, ThreatFields, Trend,
-    Weight, WeightOverride, describe_rule,
+    Deficit, GoalFields, Origin, Scope, SourceKind, StepFields, StrategyFields, Target,
+    ThreatFields, Transition, Trend, Weight, WeightOverride, describe_rule,
 };
 use custodes_core::{ActorId, GoalId, StrategyId, ThreatId};
 use custodes_store::goal::{Goal, GoalInput};
 use custodes_store::strategy::{Comment, Strategy};
-use custodes_store::threat::{Threat, ThreatInput, ThreatQuery};
-use serde::{Deserialize, Serialize};
+use custodes_store::threat::{MatrixCell, Threat, ThreatInput, ThreatQuery};
+use serde::{Deserialize, Deserializer, Serialize};
 use utoipa::{IntoParams, OpenApi, ToSchema};
 
 use crate::actors::workspace;
 use crate::api::{ClassificationDto, ErrorDto, NewClassification};
 use crate::auth::{Visitor, check_api_write};
-use crate::error::ApiError;
+use crate::error::{ApiError, ApiJson};
 use crate::{AppState, WebError, today};
 
 /// The API routes of threat-first strategy.
@@ -34,17 +41,28 @@ pub(crate) fn routes() -> Router<AppState> {
             get(list_threats).post(create_threat),
         )
         .route("/api/v1/workspaces/{slug}/threats/matrix", get(matrix))
-        .route("/api/v1/threats/{id}", get(get_threat))
+        .route("/api/v1/threats/{id}", get(get_threat).patch(update_threat))
         .route(
             "/api/v1/workspaces/{slug}/goals",
             get(list_goals).post(create_goal),
         )
-        .route("/api/v1/goals/{id}", get(get_goal))
+        .route("/api/v1/goals/{id}", get(get_goal).patch(update_goal))
         .route(
             "/api/v1/workspaces/{slug}/strategies",
             get(list_strategies).post(create_strategy),
         )
-        .route("/api/v1/strategies/{id}", get(get_strategy))
+        .route(
+            "/api/v1/strategies/{id}",
+            get(get_strategy).patch(update_strategy),
+        )
+        .route(
+            "/api/v1/strategies/{id}/status",
+            axum::routing::post(change_status),
+        )
+        .route(
+            "/api/v1/strategies/{id}/comments",
+            get(list_comments).post(add_comment),
+        )
 }
 
 fn bad(m: String) -> ApiError {
@@ -56,16 +74,90 @@ fn required<T>(v: Option<T>, what: &str) -> Result<T, ApiError> {
 }
 
 fn parse_name<T: std::str::FromStr<Err = custodes_core::access::UnknownName>>(
+    field: &str,
     s: Option<&str>,
 ) -> Result<Option<T>, ApiError> {
     s.filter(|s| !s.is_empty())
-        .map(|s| s.parse().map_err(|e: T::Err| bad(e.to_string())))
+        .map(|s| s.parse().map_err(|e: T::Err| bad(format!("{field}: {e}"))))
         .transpose()
 }
 
+/// Reads a day written as YYYY-MM-DD, naming the field when it is not one.
+fn parse_date(field: &str, d: &str) -> Result<NaiveDate, ApiError> {
+    d.parse()
+        .map_err(|_| bad(format!("{field}: '{d}' is not a date (YYYY-MM-DD)")))
+}
+
+fn parse_targets(targets: &[String]) -> Result<BTreeSet<Target>, ApiError> {
+    targets
+        .iter()
+        .map(|t| {
+            t.parse::<Target>()
+                .map_err(|e| bad(format!("targets: {e}")))
+        })
+        .collect()
+}
+
+fn parse_responders(ids: &[String]) -> Result<Vec<ActorId>, ApiError> {
+    ids.iter()
+        .map(|a| {
+            a.parse::<ActorId>()
+                .map_err(|_| bad(format!("responders: '{a}' is not an actor id")))
+        })
+        .collect()
+}
+
+fn parse_threat_ids(ids: &[String]) -> Result<BTreeSet<ThreatId>, ApiError> {
+    ids.iter()
+        .map(|t| {
+            t.parse::<ThreatId>()
+                .map_err(|_| bad(format!("threats: '{t}' is not a threat id")))
+        })
+        .collect()
+}
+
+fn parse_deficits(keys: &[String]) -> Result<BTreeSet<Deficit>, ApiError> {
+    keys.iter()
+        .map(|d| {
+            d.parse::<Deficit>()
+                .map_err(|e| bad(format!("deficits: {e}")))
+        })
+        .collect()
+}
+
+/// A weight as JSON gives it: a number (0.8) or the same as text ("0.8").
+#[derive(Deserialize)]
+#[serde(untagged)]
+enum WeightValue {
+    Number(f64),
+    Text(String),
+}
+
+impl WeightValue {
+    fn parse(&self) -> Result<Weight, ApiError> {
+        let text = match self {
+            WeightValue::Number(n) => n.to_string(),
+            WeightValue::Text(t) => t.clone(),
+        };
+        Weight::parse(&text).ok_or_else(|| {
+            bad(format!(
+                "override_weight: '{text}' is not a weight from 0 to 1 (at most three decimals)"
+            ))
+        })
+    }
+}
+
+/// Reads a field that may be absent (`None`: keep the value), null (`Some(None)`: clear
+/// it) or given (`Some(Some(value))`).
+fn present<'de, D: Deserializer<'de>, T: Deserialize<'de>>(
+    d: D,
+) -> Result<Option<Option<T>>, D::Error> {
+    Option::<T>::deserialize(d).map(Some)
+}
+
 /// A threat's risk.
-#[derive(Serialize, ToSchema)]
-pub(crate) struct RiskDto {
+#[derive(Debug, Serialize, ToSchema)]
+pub struct RiskDto {
     /// Likelihood × impact, 1 to 25.
     rating: i64,
     /// `low` (1–4), `medium` (5–9), `high` (10–15) or `very_high` (16–25).
@@ -73,8 +165,8 @@ pub(crate) struct RiskDto {
 }
 
 /// An actor that must respond to a threat.
-#[derive(Serialize, ToSchema)]
-pub(crate) struct ResponderDto {
+#[derive(Debug, Serialize, ToSchema)]
+pub struct ResponderDto {
     /// The actor's id.
     id: String,
     /// Its name.
@@ -82,8 +174,8 @@ pub(crate) struct ResponderDto {
 }
 
 /// A threat in the register.
-#[derive(Serialize, ToSchema)]
-pub(crate) struct ThreatDto {
+#[derive(Debug, Serialize, ToSchema)]
+pub struct ThreatDto {
     id: String,
     workspace: String,
     name: String,
@@ -113,7 +205,8 @@ pub(crate) struct ThreatDto {
 }
 
 impl ThreatDto {
-    fn from(t: Threat) -> ThreatDto {
+    /// A threat as the API shows it.
+    pub fn from(t: Threat) -> ThreatDto {
         let risk = t.risk();
         let f = t.fields;
         ThreatDto {
@@ -149,11 +242,21 @@ impl ThreatDto {
 }
 
 /// A page of threats.
-#[derive(Serialize, ToSchema)]
-pub(crate) struct ThreatPage {
+#[derive(Debug, Serialize, ToSchema)]
+pub struct ThreatPage {
     items: Vec<ThreatDto>,
     /// How many threats match in all, counting only those the caller may read.
     total: i64,
+}
+
+impl ThreatPage {
+    /// A page of threats as the API shows it: `threats`, of `total` that match.
+    pub fn new(threats: Vec<Threat>, total: i64) -> ThreatPage {
+        ThreatPage {
+            items: threats.into_iter().map(ThreatDto::from).collect(),
+            total,
+        }
+    }
 }
 
 /// Filters of the threat register.
@@ -187,10 +290,10 @@ pub(crate) async fn list_threats(
     let ws = workspace(&state.store, &slug).await?;
     let query = ThreatQuery {
         search: p.q,
-        origin: parse_name::<Origin>(p.origin.as_deref())?,
-        scope: parse_name::<Scope>(p.scope.as_deref())?,
-        source_kind: parse_name::<SourceKind>(p.source_kind.as_deref())?,
-        trend: parse_name::<Trend>(p.trend.as_deref())?,
+        origin: parse_name::<Origin>("origin", p.origin.as_deref())?,
+        scope: parse_name::<Scope>("scope", p.scope.as_deref())?,
+        source_kind: parse_name::<SourceKind>("source_kind", p.source_kind.as_deref())?,
+        trend: parse_name::<Trend>("trend", p.trend.as_deref())?,
         limit: p.limit,
         offset: p.offset.unwrap_or(0),
     };
@@ -198,10 +301,7 @@ pub(crate) async fn list_threats(
         .store
         .list_threats(&visitor.viewer, today(), ws.id, &query)
         .await?;
-    Ok(Json(ThreatPage {
-        total: page.total,
-        items: page.items.into_iter().map(ThreatDto::from).collect(),
-    }))
+    Ok(Json(ThreatPage::new(page.items, page.total)))
 }
 
 #[utoipa::path(get, path = "/api/v1/threats/{id}", tag = "strategy",
@@ -253,42 +353,30 @@ pub(crate) async fn create_threat(
     State(state): State<AppState>,
     visitor: Visitor,
     Path(slug): Path<String>,
-    Json(body): Json<NewThreat>,
+    ApiJson(body): ApiJson<NewThreat>,
 ) -> Result<(StatusCode, Json<ThreatDto>), ApiError> {
     check_api_write(&visitor)?;
     let ws = workspace(&state.store, &slug).await?;
-    let targets = body
-        .targets
-        .iter()
-        .map(|t| t.parse::<Target>().map_err(|e| bad(e.to_string())))
-        .collect::<Result<BTreeSet<_>, _>>()?;
     let fields = ThreatFields {
         name: body.name,
         description: body.description,
-        origin: required(parse_name(Some(&body.origin))?, "origin")?,
-        scope: required(parse_name(Some(&body.scope))?, "scope")?,
-        targets,
-        source_kind: required(parse_name(Some(&body.source_kind))?, "source_kind")?,
+        origin: required(parse_name("origin", Some(&body.origin))?, "origin")?,
+        scope: required(parse_name("scope", Some(&body.scope))?, "scope")?,
+        targets: parse_targets(&body.targets)?,
+        source_kind: required(
+            parse_name("source_kind", Some(&body.source_kind))?,
+            "source_kind",
+        )?,
         likelihood: body.likelihood,
         impact: body.impact,
-        trend: required(parse_name(Some(&body.trend))?, "trend")?,
+        trend: required(parse_name("trend", Some(&body.trend))?, "trend")?,
         review_on: body
             .review_on
             .as_deref()
-            .map(|d| {
-                d.parse()
-                    .map_err(|_| bad(format!("review_on: '{d}' is not a date (YYYY-MM-DD)")))
-            })
+            .map(|d| parse_date("review_on", d))
             .transpose()?,
     };
-    let responders = body
-        .responders
-        .iter()
-        .map(|a| {
-            a.parse::<ActorId>()
-                .map_err(|_| bad(format!("responders: '{a}' is not an actor id")))
-        })
-        .collect::<Result<Vec<_>, _>>()?;
+    let responders = parse_responders(&body.responders)?;
     let input = ThreatInput {
         fields,
         classification: body.classification.parse()?,
@@ -302,8 +390,8 @@ pub(crate) async fn create_threat(
 }
 
 /// One cell of the likelihood × impact matrix.
-#[derive(Serialize, ToSchema)]
-pub(crate) struct MatrixCellDto {
+#[derive(Debug, Serialize, ToSchema)]
+pub struct MatrixCellDto {
     likelihood: i64,
     impact: i64,
     /// `low`, `medium`, `high` or `very_high`.
@@ -312,6 +400,26 @@ pub(crate) struct MatrixCellDto {
     count: usize,
     /// Their ids.
     threats: Vec<String>,
+}
+
+impl MatrixCellDto {
+    /// A cell of the matrix as the API shows it.
+    pub fn from(c: MatrixCell) -> MatrixCellDto {
+        MatrixCellDto {
+            band: custodes_core::strategy::Risk::new(c.likelihood, c.impact)
+                .band
+                .as_str()
+                .to_owned(),
+            likelihood: c.likelihood,
+            impact: c.impact,
+            count: c.threats.len(),
+            threats: c
+                .threats
+                .into_iter()
+                .map(|(id, _)| id.to_string())
+                .collect(),
+        }
+    }
 }
 
 #[utoipa::path(get, path = "/api/v1/workspaces/{slug}/threats/matrix", tag = "strategy",
@@ -327,38 +435,20 @@ pub(crate) async fn matrix(
         .store
         .threat_matrix(&visitor.viewer, today(), ws.id)
         .await?;
-    Ok(Json(
-        cells
-            .into_iter()
-            .map(|c| MatrixCellDto {
-                band: custodes_core::strategy::Risk::new(c.likelihood, c.impact)
-                    .band
-                    .as_str()
-                    .to_owned(),
-                likelihood: c.likelihood,
-                impact: c.impact,
-                count: c.threats.len(),
-                threats: c
-                    .threats
-                    .into_iter()
-                    .map(|(id, _)| id.to_string())
-                    .collect(),
-            })
-            .collect(),
-    ))
+    Ok(Json(cells.into_iter().map(MatrixCellDto::from).collect()))
 }
 
 /// A threat a goal answers.
-#[derive(Serialize, ToSchema)]
-pub(crate) struct GoalThreatDto {
+#[derive(Debug, Serialize, ToSchema)]
+pub struct GoalThreatDto {
     id: String,
     name: String,
     risk: RiskDto,
 }
 
 /// A goal's weight.
-#[derive(Serialize, ToSchema)]
-pub(crate) struct WeightDto {
+#[derive(Debug, Serialize, ToSchema)]
+pub struct WeightDto {
     /// The weight in force, 0 to 1.
     effective: f64,
     /// The weight the rule gives, from the threats the caller may read.
@@ -372,8 +462,8 @@ pub(crate) struct WeightDto {
 }
 
 /// A goal.
-#[derive(Serialize, ToSchema)]
-pub(crate) struct GoalDto {
+#[derive(Debug, Serialize, ToSchema)]
+pub struct GoalDto {
     id: String,
     workspace: String,
     title: String,
@@ -392,7 +482,8 @@ fn fraction(w: Weight) -> f64 {
 }
 
 impl GoalDto {
-    fn from(g: Goal) -> GoalDto {
+    /// A goal as the API shows it.
+    pub fn from(g: Goal) -> GoalDto {
         GoalDto {
             id: g.id.to_string(),
             workspace: g.workspace.to_string(),
@@ -469,8 +560,10 @@ pub(crate) struct NewGoal {
     /// Deficit keys: a source of deficit, or FRAMEWORK/INDICATOR.
     #[serde(default)]
     deficits: Vec<String>,
-    /// A weight from 0 to 1 that overrides the computed one; needs a reason.
-    override_weight: Option<String>,
+    /// A weight from 0 to 1 (a number, or the same as text) that overrides the computed
+    /// one; needs a reason.
+    #[schema(value_type = Option<f64>)]
+    override_weight: Option<WeightValue>,
     override_reason: Option<String>,
 }
 
@@ -484,32 +577,17 @@ pub(crate) async fn create_goal(
     State(state): State<AppState>,
     visitor: Visitor,
     Path(slug): Path<String>,
-    Json(body): Json<NewGoal>,
+    ApiJson(body): ApiJson<NewGoal>,
 ) -> Result<(StatusCode, Json<GoalDto>), ApiError> {
     check_api_write(&visitor)?;
     let ws = workspace(&state.store, &slug).await?;
-    let threats = body
-        .threats
-        .iter()
-        .map(|t| {
-            t.parse::<ThreatId>()
-                .map_err(|_| bad(format!("threats: '{t}' is not a threat id")))
-        })
-        .collect::<Result<BTreeSet<_>, _>>()?;
-    let deficits = body
-        .deficits
-        .iter()
-        .map(|d| d.parse::<Deficit>().map_err(|e| bad(e.to_string())))
-        .collect::<Result<BTreeSet<_>, _>>()?;
-    let weight_override = match body.override_weight.as_deref() {
+    let threats = parse_threat_ids(&body.threats)?;
+    let deficits = parse_deficits(&body.deficits)?;
+    let weight_override = match &body.override_weight {
         None => None,
         Some(w) => Some(WeightOverride {
-            weight: Weight::parse(w).ok_or_else(|| {
-                bad(format!(
-                    "override_weight: '{w}' is not a weight from 0 to 1"
-                ))
-            })?,
-            reason: body.override_reason.unwrap_or_default(),
+            weight: w.parse()?,
+            reason: body.override_reason.clone().unwrap_or_default(),
         }),
     };
     let input = GoalInput {
@@ -534,8 +612,10 @@ pub(crate) async fn create_goal(
 }
 
 /// A consultation comment.
-#[derive(Serialize, ToSchema)]
-pub(crate) struct CommentDto {
+#[derive(Debug, Serialize, ToSchema)]
+pub struct CommentDto {
+    id: String,
+    /// The name the comment was signed with.
     author: String,
     at: String,
     body: String,
@@ -544,6 +624,7 @@ pub(crate) struct CommentDto {
 impl From<Comment> for CommentDto {
     fn from(c: Comment) -> Self {
         CommentDto {
+            id: c.id,
             author: c.author,
             at: c.at,
             body: c.body,
@@ -552,8 +633,8 @@ impl From<Comment> for CommentDto {
 }
 
 /// A strategy document.
-#[derive(Serialize, ToSchema)]
-pub(crate) struct StrategyDto {
+#[derive(Debug, Serialize, ToSchema)]
+pub struct StrategyDto {
     id: String,
     workspace: String,
     title: String,
@@ -577,7 +658,8 @@ pub(crate) struct StrategyDto {
 }
 
 impl StrategyDto {
-    fn from(s: Strategy, comments: Vec<Comment>) -> StrategyDto {
+    /// A strategy as the API shows it on `today`, with its comments.
+    pub fn from(s: Strategy, comments: Vec<Comment>, today: NaiveDate) -> StrategyDto {
         let date = |d: Option<chrono::NaiveDate>| d.map(|d| d.to_string());
         StrategyDto {
             id: s.id.to_string(),
@@ -587,7 +669,7 @@ impl StrategyDto {
             consultation_closes_on: date(s.lifecycle.consultation_closes_on),
             approved_on: date(s.lifecycle.approved_on),
             review_due_on: date(s.review_due_on()),
-            review_due: s.review_due(today()),
+            review_due: s.review_due(today),
             comments: comments.into_iter().map(CommentDto::from).collect(),
             vote_reference: s.lifecycle.vote_reference,
             review_years: s.review_years,
@@ -612,7 +694,7 @@ pub(crate) async fn list_strategies(
     let all = state.store.list_strategies(&visitor.viewer, ws.id).await?;
     Ok(Json(
         all.into_iter()
-            .map(|s| StrategyDto::from(s, Vec::new()))
+            .map(|s| StrategyDto::from(s, Vec::new(), today()))
             .collect(),
     ))
 }
@@ -632,7 +714,7 @@ pub(crate) async fn get_strategy(
         .await?
         .ok_or(WebError::NotFound)?;
     let comments = state.store.strategy_comments(&visitor.viewer, id).await?;
-    Ok(Json(StrategyDto::from(s, comments)))
+    Ok(Json(StrategyDto::from(s, comments, today())))
 }
 
 /// A new strategy, as a draft.
@@ -657,7 +739,7 @@ pub(crate) async fn create_strategy(
     State(state): State<AppState>,
     visitor: Visitor,
     Path(slug): Path<String>,
-    Json(body): Json<NewStrategy>,
+    ApiJson(body): ApiJson<NewStrategy>,
 ) -> Result<(StatusCode, Json<StrategyDto>), ApiError> {
     check_api_write(&visitor)?;
     let ws = workspace(&state.store, &slug).await?;
@@ -677,8 +759,394 @@ pub(crate) async fn create_strategy(
         .await?;
     Ok((
         StatusCode::CREATED,
-        Json(StrategyDto::from(created, Vec::new())),
+        Json(StrategyDto::from(created, Vec::new(), today())),
     ))
+}
+
+/// A change to a threat: only the fields given change. Giving `level` replaces the whole
+/// classification with the classification fields given (which needs the permission to
+/// reclassify when it differs); the other classification fields may only come with it.
+#[derive(Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct ThreatChange {
+    name: Option<String>,
+    description: Option<String>,
+    origin: Option<String>,
+    scope: Option<String>,
+    targets: Option<Vec<String>>,
+    source_kind: Option<String>,
+    likelihood: Option<i64>,
+    impact: Option<i64>,
+    trend: Option<String>,
+    /// YYYY-MM-DD, or null to clear it.
+    #[serde(default, deserialize_with = "present")]
+    #[schema(value_type = Option<String>)]
+    review_on: Option<Option<String>>,
+    /// Ids of the actors that must respond, replacing those the caller may read (links
+    /// to actors the caller may not read are kept).
+    responders: Option<Vec<String>>,
+    /// PUBLIC, OFFICIAL, CONFIDENTIAL or SECRET: the new classification's level.
+    level: Option<String>,
+    compartments: Option<Vec<String>>,
+    justification: Option<String>,
+    declassify_on: Option<String>,
+    declassify_to: Option<String>,
+}
+
+#[utoipa::path(patch, path = "/api/v1/threats/{id}", tag = "strategy",
+    params(("id" = String, Path, description = "The threat's id")),
+    request_body = ThreatChange,
+    responses((status = 200, description = "Changed", body = ThreatDto), (status = 400, description = "Invalid input, naming the field; nothing changed", body = ErrorDto),
+              (status = 401, description = "No or bad token", body = ErrorDto), (status = 403, description = "Not allowed", body = ErrorDto),
+              (status = 404, description = "No such threat, or not readable by the caller", body = ErrorDto)),
+    security(("token" = [])))]
+pub(crate) async fn update_threat(
+    State(state): State<AppState>,
+    visitor: Visitor,
+    Path(id): Path<String>,
+    ApiJson(body): ApiJson<ThreatChange>,
+) -> Result<Json<ThreatDto>, ApiError> {
+    check_api_write(&visitor)?;
+    visitor.require(Action::EditStrategy)?;
+    let id: ThreatId = id.parse().map_err(|_| WebError::NotFound)?;
+    let today = today();
+    let current = state
+        .store
+        .get_threat(&visitor.viewer, today, id)
+        .await?
+        .ok_or(WebError::NotFound)?;
+    let f = current.fields;
+    let fields = ThreatFields {
+        name: body.name.unwrap_or(f.name),
+        description: body.description.unwrap_or(f.description),
+        origin: parse_name("origin", body.origin.as_deref())?.unwrap_or(f.origin),
+        scope: parse_name("scope", body.scope.as_deref())?.unwrap_or(f.scope),
+        targets: match &body.targets {
+            Some(t) => parse_targets(t)?,
+            None => f.targets.into_iter().collect(),
+        },
+        source_kind: parse_name("source_kind", body.source_kind.as_deref())?
+            .unwrap_or(f.source_kind),
+        likelihood: body.likelihood.unwrap_or(f.likelihood),
+        impact: body.impact.unwrap_or(f.impact),
+        trend: parse_name("trend", body.trend.as_deref())?.unwrap_or(f.trend),
+        review_on: match &body.review_on {
+            None => f.review_on,
+            Some(None) => None,
+            Some(Some(d)) => Some(parse_date("review_on", d)?),
+        },
+    };
+    let classification = match body.level {
+        Some(level) => NewClassification {
+            level: Some(level),
+            compartments: body.compartments.unwrap_or_default(),
+            justification: body.justification,
+            declassify_on: body.declassify_on,
+            declassify_to: body.declassify_to,
+        }
+        .parse()?,
+        None if body.compartments.is_some()
+            || body.justification.is_some()
+            || body.declassify_on.is_some()
+            || body.declassify_to.is_some() =>
+        {
+            return Err(bad(
+                "level: give the level with any change to the classification".into(),
+            ));
+        }
+        None => current.classification,
+    };
+    let responders = match &body.responders {
+        Some(r) => parse_responders(r)?,
+        None => current.responders.iter().map(|(a, _)| *a).collect(),
+    };
+    let updated = state
+        .store
+        .update_threat(
+            &visitor.actor(),
+            &visitor.viewer,
+            today,
+            id,
+            ThreatInput {
+                fields,
+                classification,
+                responders,
+            },
+        )
+        .await?;
+    Ok(Json(ThreatDto::from(updated)))
+}
+
+/// A change to a goal: only the fields given change. An override of the computed weight
+/// is given with its reason each time: `override_weight` with `override_reason` sets it,
+/// `override_reason` alone rewords the reason of the override in force, and
+/// `"override_weight": null` removes it.
+#[derive(Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct GoalChange {
+    title: Option<String>,
+    description: Option<String>,
+    /// Ids of threats the caller may read, replacing those the caller may read (links to
+    /// threats the caller may not read are kept).
+    threats: Option<Vec<String>>,
+    /// Deficit keys, replacing the goal's deficits.
+    deficits: Option<Vec<String>>,
+    /// A weight from 0 to 1 (a number, or the same as text), or null to remove the
+    /// override.
+    #[serde(default, deserialize_with = "present")]
+    #[schema(value_type = Option<f64>)]
+    override_weight: Option<Option<WeightValue>>,
+    /// Why the weight is overridden.
+    override_reason: Option<String>,
+}
+
+#[utoipa::path(patch, path = "/api/v1/goals/{id}", tag = "strategy",
+    params(("id" = String, Path, description = "The goal's id")),
+    request_body = GoalChange,
+    responses((status = 200, description = "Changed", body = GoalDto), (status = 400, description = "Invalid input, naming the field; nothing changed", body = ErrorDto),
+              (status = 401, description = "No or bad token", body = ErrorDto), (status = 403, description = "Not allowed", body = ErrorDto),
+              (status = 404, description = "No such goal", body = ErrorDto)),
+    security(("token" = [])))]
+pub(crate) async fn update_goal(
+    State(state): State<AppState>,
+    visitor: Visitor,
+    Path(id): Path<String>,
+    ApiJson(body): ApiJson<GoalChange>,
+) -> Result<Json<GoalDto>, ApiError> {
+    check_api_write(&visitor)?;
+    visitor.require(Action::EditStrategy)?;
+    let id: GoalId = id.parse().map_err(|_| WebError::NotFound)?;
+    let today = today();
+    let current = state
+        .store
+        .get_goal(&visitor.viewer, today, id)
+        .await?
+        .ok_or(WebError::NotFound)?;
+    let weight_override = match (&body.override_weight, body.override_reason) {
+        (None, None) => current.weight.overridden,
+        (Some(None), _) => None,
+        (Some(Some(w)), reason) => Some(WeightOverride {
+            weight: w.parse()?,
+            reason: reason.unwrap_or_default(),
+        }),
+        (None, Some(reason)) => match current.weight.overridden {
+            Some(o) => Some(WeightOverride { reason, ..o }),
+            None => {
+                return Err(bad(
+                    "override_weight: give the weight that the reason is for".into(),
+                ));
+            }
+        },
+    };
+    let input = GoalInput {
+        fields: GoalFields {
+            title: body.title.unwrap_or(current.title),
+            description: body.description.unwrap_or(current.description),
+            weight_override,
+        },
+        threats: match &body.threats {
+            Some(t) => parse_threat_ids(t)?,
+            None => current.threats.iter().map(|t| t.id).collect(),
+        },
+        deficits: match &body.deficits {
+            Some(d) => parse_deficits(d)?,
+            None => current.deficits.into_iter().collect(),
+        },
+    };
+    state
+        .store
+        .update_goal(&visitor.actor(), &visitor.viewer, today, id, input)
+        .await?;
+    let goal = state
+        .store
+        .get_goal(&visitor.viewer, today, id)
+        .await?
+        .ok_or(WebError::NotFound)?;
+    Ok(Json(GoalDto::from(goal)))
+}
+
+/// A change to a strategy's text: only the fields given change. An approved strategy is
+/// final.
+#[derive(Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct StrategyChange {
+    title: Option<String>,
+    summary: Option<String>,
+    body: Option<String>,
+    /// Years after approval until it is due for review (1–10).
+    review_years: Option<i64>,
+}
+
+/// A strategy the caller may read, or 404.
+async fn readable_strategy(
+    state: &AppState,
+    visitor: &Visitor,
+    id: &str,
+) -> Result<Strategy, ApiError> {
+    let id: StrategyId = id.parse().map_err(|_| WebError::NotFound)?;
+    Ok(state
+        .store
+        .get_strategy(&visitor.viewer, id)
+        .await?
+        .ok_or(WebError::NotFound)?)
+}
+
+/// A strategy and its comments as the API shows them after a change.
+async fn strategy_dto(
+    state: &AppState,
+    visitor: &Visitor,
+    s: Strategy,
+) -> Result<StrategyDto, ApiError> {
+    let comments = state.store.strategy_comments(&visitor.viewer, s.id).await?;
+    Ok(StrategyDto::from(s, comments, today()))
+}
+
+#[utoipa::path(patch, path = "/api/v1/strategies/{id}", tag = "strategy",
+    params(("id" = String, Path, description = "The strategy's id")),
+    request_body = StrategyChange,
+    responses((status = 200, description = "Changed", body = StrategyDto), (status = 400, description = "Invalid input, naming the field, or an approved strategy; nothing changed", body = ErrorDto),
+              (status = 401, description = "No or bad token", body = ErrorDto), (status = 403, description = "Not allowed", body = ErrorDto),
+              (status = 404, description = "No such strategy", body = ErrorDto)),
+    security(("token" = [])))]
+pub(crate) async fn update_strategy(
+    State(state): State<AppState>,
+    visitor: Visitor,
+    Path(id): Path<String>,
+    ApiJson(body): ApiJson<StrategyChange>,
+) -> Result<Json<StrategyDto>, ApiError> {
+    check_api_write(&visitor)?;
+    visitor.require(Action::EditStrategy)?;
+    let current = readable_strategy(&state, &visitor, &id).await?;
+    let fields = StrategyFields {
+        title: body.title.unwrap_or_else(|| current.title.clone()),
+        summary: body.summary.unwrap_or_else(|| current.summary.clone()),
+        body: body.body.unwrap_or_else(|| current.body.clone()),
+        review_years: body.review_years.unwrap_or(current.review_years),
+    };
+    let updated = state
+        .store
+        .update_strategy(&visitor.actor(), &visitor.viewer, current.id, fields)
+        .await?;
+    Ok(Json(strategy_dto(&state, &visitor, updated).await?))
+}
+
+/// A step of a strategy's life cycle, with what the step needs.
+#[derive(Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct StrategyStep {
+    /// `open_consultation` (draft → public consultation), `send_to_parliament`
+    /// (consultation → parliamentary debate), `approve` (debate → approved) or
+    /// `return_to_draft` (debate → draft, when parliament sends it back).
+    step: String,
+    /// With `open_consultation`: the first day of consultation (YYYY-MM-DD).
+    consultation_opens_on: Option<String>,
+    /// With `open_consultation`: the last day of consultation (YYYY-MM-DD).
+    consultation_closes_on: Option<String>,
+    /// With `approve`: the day of parliament's vote (YYYY-MM-DD).
+    approved_on: Option<String>,
+    /// With `approve`: the vote's reference.
+    vote_reference: Option<String>,
+}
+
+#[utoipa::path(post, path = "/api/v1/strategies/{id}/status", tag = "strategy",
+    params(("id" = String, Path, description = "The strategy's id")),
+    request_body = StrategyStep,
+    responses((status = 200, description = "The strategy after the step", body = StrategyDto), (status = 400, description = "The step is not allowed now, or a field is wrong (named); nothing changed", body = ErrorDto),
+              (status = 401, description = "No or bad token", body = ErrorDto), (status = 403, description = "The caller's role may not take this step", body = ErrorDto),
+              (status = 404, description = "No such strategy", body = ErrorDto)),
+    security(("token" = [])))]
+pub(crate) async fn change_status(
+    State(state): State<AppState>,
+    visitor: Visitor,
+    Path(id): Path<String>,
+    ApiJson(body): ApiJson<StrategyStep>,
+) -> Result<Json<StrategyDto>, ApiError> {
+    check_api_write(&visitor)?;
+    let day =
+        |field: &str, d: &Option<String>| d.as_deref().map(|d| parse_date(field, d)).transpose();
+    let fields = StepFields {
+        consultation_opens_on: day("consultation_opens_on", &body.consultation_opens_on)?,
+        consultation_closes_on: day("consultation_closes_on", &body.consultation_closes_on)?,
+        approved_on: day("approved_on", &body.approved_on)?,
+        vote_reference: body.vote_reference.unwrap_or_default(),
+    };
+    let step = Transition::named(&body.step, fields)
+        .map_err(|problems| ApiError::from(custodes_store::StoreError::Fields(problems)))?;
+    visitor.require(step.action())?;
+    let current = readable_strategy(&state, &visitor, &id).await?;
+    let updated = state
+        .store
+        .change_strategy_status(&visitor.actor(), &visitor.viewer, today(), current.id, step)
+        .await?;
+    Ok(Json(strategy_dto(&state, &visitor, updated).await?))
+}
+
+#[utoipa::path(get, path = "/api/v1/strategies/{id}/comments", tag = "strategy",
+    params(("id" = String, Path, description = "The strategy's id")),
+    responses((status = 200, description = "Its consultation comments, oldest first", body = Vec<CommentDto>), (status = 404, description = "No such strategy, or a draft and the caller is not signed in", body = ErrorDto)))]
+pub(crate) async fn list_comments(
+    State(state): State<AppState>,
+    visitor: Visitor,
+    Path(id): Path<String>,
+) -> Result<Json<Vec<CommentDto>>, ApiError> {
+    let s = readable_strategy(&state, &visitor, &id).await?;
+    let comments = state.store.strategy_comments(&visitor.viewer, s.id).await?;
+    Ok(Json(comments.into_iter().map(CommentDto::from).collect()))
+}
+
+/// A consultation comment.
+#[derive(Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct NewComment {
+    /// What the caller has to say (at most 4,000 characters). It is signed with the
+    /// caller's name.
+    body: String,
+}
+
+#[utoipa::path(post, path = "/api/v1/strategies/{id}/comments", tag = "strategy",
+    params(("id" = String, Path, description = "The strategy's id")),
+    request_body = NewComment,
+    responses((status = 201, description = "Added", body = CommentDto), (status = 400, description = "Not in consultation, or an empty or too long comment; nothing changed", body = ErrorDto),
+              (status = 401, description = "No or bad token", body = ErrorDto), (status = 403, description = "Not allowed", body = ErrorDto),
+              (status = 404, description = "No such strategy", body = ErrorDto)),
+    security(("token" = [])))]
+pub(crate) async fn add_comment(
+    State(state): State<AppState>,
+    visitor: Visitor,
+    Path(id): Path<String>,
+    ApiJson(body): ApiJson<NewComment>,
+) -> Result<(StatusCode, Json<CommentDto>), ApiError> {
+    check_api_write(&visitor)?;
+    visitor.require(Action::CommentOnStrategy)?;
+    let author = crate::strategies::comment_author(visitor.signed_in()?);
+    let s = readable_strategy(&state, &visitor, &id).await?;
+    let comment = state
+        .store
+        .comment_on_strategy(
+            &visitor.actor(),
+            &visitor.viewer,
+            today(),
+            s.id,
+            &author,
+            &body.body,
+        )
+        .await
+        .map_err(|e| match e {
+            // The store names the pages' field; here it is `body`.
+            custodes_store::StoreError::Fields(problems) => custodes_store::StoreError::Fields(
+                problems
+                    .into_iter()
+                    .map(|mut p| {
+                        if p.field == "comment" {
+                            p.field = "body";
+                        }
+                        p
+                    })
+                    .collect(),
+            ),
+            other => other,
+        })?;
+    Ok((StatusCode::CREATED, Json(CommentDto::from(comment))))
 }
 
 /// The paths of this module.
@@ -692,9 +1160,15 @@ pub(crate) async fn create_strategy(
         list_goals,
         create_goal,
         get_goal,
+        update_threat,
+        update_goal,
         list_strategies,
         create_strategy,
-        get_strategy
+        get_strategy,
+        update_strategy,
+        change_status,
+        list_comments,
+        add_comment
     ),
     components(schemas(
         RiskDto,
@@ -710,7 +1184,12 @@ pub(crate) async fn create_strategy(
         NewGoal,
         CommentDto,
         StrategyDto,
-        NewStrategy
+        NewStrategy,
+        ThreatChange,
+        GoalChange,
+        StrategyChange,
+        StrategyStep,
+        NewComment
     ))
 )]
 struct StrategyApi;

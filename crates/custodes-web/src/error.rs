@@ -138,3 +138,24 @@ impl IntoResponse for ApiError {
 pub(crate) async fn not_found() -> WebError {
     WebError::NotFound
 }
+
+/// A JSON request body whose refusal is an [`ApiError`]: a body that is not JSON, or that
+/// does not fit the expected shape, is answered with 400 and a JSON body whose message
+/// names the field at fault, like every other refusal of the API.
+#[derive(Debug)]
+pub(crate) struct ApiJson<T>(pub T);
+
+impl<S, T> axum::extract::FromRequest<S> for ApiJson<T>
+where
+    S: Send + Sync,
+    T: serde::de::DeserializeOwned,
+{
+    type Rejection = ApiError;
+
+    async fn from_request(req: axum::extract::Request, state: &S) -> Result<Self, ApiError> {
+        match Json::<T>::from_request(req, state).await {
+            Ok(Json(value)) => Ok(ApiJson(value)),
+            Err(rejection) => Err(ApiError(WebError::BadRequest(rejection.body_text()))),
+        }
+    }
+}

@@ -12,7 +12,7 @@ mod admin;
 mod api;
 mod api_assessments;
 mod api_planning;
-mod api_strategy;
+pub mod api_strategy;
 mod assessments;
 mod assets;
 mod auth;

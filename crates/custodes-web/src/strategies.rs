@@ -13,7 +13,9 @@ use axum::routing::{get, post};
 use chrono::NaiveDate;
 use custodes_core::StrategyId;
 use custodes_core::permission::Action;
-use custodes_core::strategy::{Band, Status, StrategyFields, Transition, step, steps_from};
+use custodes_core::strategy::{
+    Band, Status, StepFields, StrategyFields, Transition, step, steps_from,
+};
 use custodes_store::StoreError;
 use custodes_store::strategy::{Comment, Strategy};
 use custodes_store::threat::ThreatQuery;
@@ -383,9 +385,13 @@ fn refusal(e: StoreError, field: &str) -> Result<Problems, WebError> {
     }
 }
 
-/// Reads a date field of a step, adding a problem when it is missing or wrong.
+/// Reads a date field of a step: `None` when it is empty, and a problem when it is not a
+/// date.
 fn date_field(p: &mut Problems, value: &str, field: &str, what: &str) -> Option<NaiveDate> {
-    let d = value.parse::<NaiveDate>().ok();
+    if value.trim().is_empty() {
+        return None;
+    }
+    let d = value.trim().parse::<NaiveDate>().ok();
     if d.is_none() {
         p.add(
             field,
@@ -413,44 +419,46 @@ pub(crate) async fn change_status(
         vote_reference: data.text("vote_reference"),
         comment: String::new(),
     };
+    let name = data.get("step").unwrap_or_default();
+    if step(name).is_none() {
+        return Err(WebError::BadRequest(
+            "unknown step of the life cycle".into(),
+        ));
+    }
     let mut p = Problems::default();
-    let step = match data.get("step").unwrap_or_default() {
-        "open_consultation" => {
-            let opens_on = date_field(
-                &mut p,
-                &form.opens_on,
-                "consultation_opens_on",
-                "the day consultation opens",
-            );
-            let closes_on = date_field(
-                &mut p,
-                &form.closes_on,
-                "consultation_closes_on",
-                "the last day of consultation",
-            );
-            opens_on
-                .zip(closes_on)
-                .map(|(opens_on, closes_on)| Transition::OpenConsultation {
-                    opens_on,
-                    closes_on,
-                })
-        }
-        "send_to_parliament" => Some(Transition::SendToParliament),
-        "approve" => date_field(
+    let fields = StepFields {
+        consultation_opens_on: date_field(
+            &mut p,
+            &form.opens_on,
+            "consultation_opens_on",
+            "the day consultation opens",
+        ),
+        consultation_closes_on: date_field(
+            &mut p,
+            &form.closes_on,
+            "consultation_closes_on",
+            "the last day of consultation",
+        ),
+        approved_on: date_field(
             &mut p,
             &form.approved_on,
             "approved_on",
             "the day of the vote",
-        )
-        .map(|approved_on| Transition::Approve {
-            approved_on,
-            vote_reference: form.vote_reference.clone(),
-        }),
-        "return_to_draft" => Some(Transition::ReturnToDraft),
-        _ => {
-            return Err(WebError::BadRequest(
-                "unknown step of the life cycle".into(),
-            ));
+        ),
+        vote_reference: form.vote_reference.clone(),
+    };
+    // The core says which fields the step needs; a field already refused as not a date
+    // is not reported twice.
+    let step = match Transition::named(name, fields) {
+        Ok(step) if p.is_empty() => Some(step),
+        Ok(_) => None,
+        Err(missing) => {
+            for e in missing {
+                if p.on(e.field).is_empty() {
+                    p.add(e.field, sentence(&e.message));
+                }
+            }
+            None
         }
     };
     if let Some(step) = step {
@@ -483,6 +491,16 @@ pub(crate) async fn change_status(
     Ok((StatusCode::UNPROCESSABLE_ENTITY, page).into_response())
 }
 
+/// The name a consultation comment is signed with: the person's display name, or their
+/// username when they have none. The pages and the API sign comments alike.
+pub(crate) fn comment_author(user: &custodes_core::user::User) -> String {
+    if user.display_name.trim().is_empty() {
+        user.username.clone()
+    } else {
+        user.display_name.clone()
+    }
+}
+
 /// `POST /w/{slug}/strategies/{id}/comments`.
 pub(crate) async fn comment(
     State(state): State<AppState>,
@@ -493,12 +511,7 @@ pub(crate) async fn comment(
 ) -> Result<Response, WebError> {
     auth::check_form(&visitor, &headers, data.get("csrf"))?;
     visitor.require(Action::CommentOnStrategy)?;
-    let user = visitor.signed_in()?;
-    let author = if user.display_name.trim().is_empty() {
-        user.username.clone()
-    } else {
-        user.display_name.clone()
-    };
+    let author = comment_author(visitor.signed_in()?);
     let ws = workspace(&state.store, &slug).await?;
     let strategy = existing(&state, &visitor, &ws, &id).await?;
     let text = data

@@ -57,6 +57,8 @@ struct World {
     /// A published PUBLIC assessment whose answers name the records' actors and carry
     /// sources classified like the records, with their canaries.
     published: Option<String>,
+    /// A strategy in consultation and one sent back to draft.
+    strategies: leak_strategy::Strategies,
 }
 
 fn canary(n: usize) -> String {
@@ -133,7 +135,9 @@ async fn world(flavour: Flavour) -> World {
         },
         limits: SessionLimits::default(),
     });
-    let world = World {
+    let loader = store.viewer(boss.id).await.unwrap().unwrap();
+    let strategies = leak_strategy::add_strategies(&store, &loader, ws.id).await;
+    World {
         _db: db,
         store,
         app,
@@ -142,9 +146,8 @@ async fn world(flavour: Flavour) -> World {
         users: 0,
         assessments: Vec::new(),
         published: None,
-    };
-    let _ = (boss, ws);
-    world
+        strategies,
+    }
 }
 
 fn new_user(name: &str, role: Role, clearance: Level) -> NewUser {
@@ -385,6 +388,73 @@ impl World {
         (viewer, format!("custodes_session={}", session.token), token)
     }
 
+    /// Sends a JSON change with a token; returns the status and the body.
+    async fn send_json(&self, method: &str, path: &str, token: &str, body: &str) -> (u16, String) {
+        let req = Request::builder()
+            .method(method)
+            .uri(path)
+            .header(header::AUTHORIZATION, format!("Bearer {token}"))
+            .header(header::CONTENT_TYPE, "application/json")
+            .body(Body::from(body.to_owned()))
+            .unwrap();
+        let response = self.app.clone().oneshot(req).await.unwrap();
+        let status = response.status().as_u16();
+        let body = response.into_body().collect().await.unwrap().to_bytes();
+        (status, String::from_utf8_lossy(&body).into_owned())
+    }
+
+    /// With a write token, a change to a threat the viewer may not read is answered
+    /// exactly as a change to a threat that does not exist, and so is naming it in a goal.
+    /// Nothing is written.
+    async fn check_writes(&self, viewer: &Viewer, hidden: &[&Record], goals: &[&str]) {
+        let Some(user) = viewer.user else { return };
+        let user = self.store.user_by_id(user).await.unwrap();
+        let (_, token) = self
+            .store
+            .create_token(
+                &user,
+                "leak test writes",
+                TokenScope::Write,
+                std::time::Duration::from_secs(3600),
+            )
+            .await
+            .unwrap();
+        let nowhere = "0193b4c2-0000-7000-8000-000000000000";
+        let entries = self.store.verify_audit().await.unwrap();
+        let change = r#"{"name": "Renamed"}"#;
+        let absent = self
+            .send_json(
+                "PATCH",
+                &format!("/api/v1/threats/{nowhere}"),
+                &token,
+                change,
+            )
+            .await;
+        let goal = format!("/api/v1/goals/{}", goals[0]);
+        let naming = |t: &str| format!(r#"{{"threats": ["{t}"]}}"#);
+        let naming_absent = self
+            .send_json("PATCH", &goal, &token, &naming(nowhere))
+            .await;
+        for h in hidden {
+            let path = format!("/api/v1/threats/{}", h.threat);
+            let got = self.send_json("PATCH", &path, &token, change).await;
+            assert_eq!(got, absent, "PATCH {path} for {viewer:?}");
+            let got = self
+                .send_json("PATCH", &goal, &token, &naming(&h.threat))
+                .await;
+            assert_eq!(
+                got, naming_absent,
+                "PATCH {goal} naming {} for {viewer:?}",
+                h.threat
+            );
+        }
+        assert_eq!(
+            self.store.verify_audit().await.unwrap(),
+            entries,
+            "a refused change wrote something for {viewer:?}"
+        );
+    }
+
     async fn get(&self, path: &str, cookie: Option<&str>, token: Option<&str>) -> (u16, String) {
         let mut req = Request::get(path);
         if let Some(c) = cookie {
@@ -487,7 +557,7 @@ impl World {
         }
         let threats: Vec<&str> = self.records.iter().map(|r| r.threat.as_str()).collect();
         let goals: Vec<&str> = self.records.iter().map(|r| r.goal.as_str()).collect();
-        pages.extend(leak_strategy::routes(&threats, &goals));
+        pages.extend(leak_strategy::routes(&threats, &goals, &self.strategies));
         for (path, api) in &pages {
             let (status, text) = if *api {
                 self.get(path, None, token).await
@@ -513,6 +583,7 @@ impl World {
                     h.id
                 );
             }
+            leak_strategy::check_strategies(viewer, &self.strategies, path, status, &text);
             if let Some(id) = path.strip_prefix("/api/v1/threats/") {
                 let visible = readable.iter().any(|r| r.threat == id);
                 assert_eq!(status == 200, visible, "{path} for {viewer:?}");
@@ -589,6 +660,17 @@ impl World {
                 .1,
             &self.get("/w/land/threats", cookie, None).await.1,
         );
+        leak_strategy::check_weights(
+            viewer,
+            &threats,
+            &goals,
+            &readable_threats,
+            &self
+                .get("/api/v1/workspaces/land/goals", None, token)
+                .await
+                .1,
+        );
+        self.check_writes(viewer, &hidden, &goals).await;
         // A threat names exactly the responders the viewer may read.
         let expected: Vec<(String, BTreeSet<String>)> = self
             .records

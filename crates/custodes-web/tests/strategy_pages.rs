@@ -294,6 +294,33 @@ async fn a_strategy_moves_through_its_pages_and_refuses_illegal_steps(flavour: F
         html.contains("Enter the reference of parliament&#39;s vote"),
         "{html}"
     );
+    // A missing day, and one that is not a date, are named on the form.
+    for (day, message) in [
+        ("", "Give the day of parliament&#39;s vote"),
+        (
+            "14/11/2026",
+            "Enter the day of the vote as a real date, like 2027-03-31",
+        ),
+    ] {
+        let (status, _, html) = s
+            .post(
+                &mp,
+                &status_path,
+                &[
+                    ("step", "approve"),
+                    ("approved_on", day),
+                    ("vote_reference", "NA/2026/9"),
+                ],
+            )
+            .await;
+        assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+        assert!(html.contains(message), "{message} missing from {html}");
+        assert_eq!(
+            html.matches(message).count(),
+            2,
+            "summary and field: {html}"
+        );
+    }
     let (status, _, _) = s
         .post(
             &mp,

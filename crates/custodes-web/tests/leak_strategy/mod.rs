@@ -2,14 +2,19 @@
 //! test has a threat and a programme with the same classification and canary, and a
 //! public goal that answers the threat and the threat before it. Each threat names as
 //! responders the record's actor and every actor before it, so that a threat a viewer may
-//! read names actors the viewer may not. These are the routes to request and the counts
-//! to check.
+//! read names actors the viewer may not. Two strategies, which are not classified, are
+//! read by the public only once they leave their draft: one is in consultation with a
+//! comment, the other was consulted on, commented and sent back to draft. These are the
+//! routes to request and the counts, weights and answers to check.
 
 use std::collections::BTreeSet;
 
 use custodes_core::audit::Actor;
 use custodes_core::policy::{Classification, Viewer};
-use custodes_core::strategy::{GoalFields, Origin, Scope, SourceKind, Target, ThreatFields, Trend};
+use custodes_core::strategy::{
+    GoalFields, Origin, Risk, Scope, SourceKind, StrategyFields, Target, ThreatFields, Transition,
+    Trend, goal_weight,
+};
 use custodes_core::{ActorId, ThreatId, WorkspaceId};
 use custodes_store::Store;
 use custodes_store::goal::GoalInput;
@@ -43,8 +48,8 @@ pub async fn add(
                     scope: Scope::Regional,
                     targets: [Target::Policy].into(),
                     source_kind: SourceKind::Criminal,
-                    likelihood: (n % 5) as i64 + 1,
-                    impact: ((n / 5) % 5) as i64 + 1,
+                    likelihood: risk(n).likelihood,
+                    impact: risk(n).impact,
                     trend: Trend::Rising,
                     review_on: None,
                 },
@@ -79,6 +84,97 @@ pub async fn add(
         .unwrap();
     add_programme(store, loader, ws, canary, n, c).await;
     (threat.id.to_string(), goal.to_string())
+}
+
+/// The risk of record `n`'s threat.
+pub fn risk(n: usize) -> Risk {
+    Risk::new((n % 5) as i64 + 1, ((n / 5) % 5) as i64 + 1)
+}
+
+/// The text that marks the strategy sent back to draft and its comment: the public must
+/// never see it.
+pub const DRAFT_MARKER: &str = "DRAFTMARK";
+
+/// The two strategies: one in consultation, one sent back to draft.
+pub struct Strategies {
+    pub open: String,
+    pub draft: String,
+}
+
+/// Adds the two strategies, each with a comment.
+pub async fn add_strategies(store: &Store, loader: &Viewer, ws: WorkspaceId) -> Strategies {
+    let today = chrono::Utc::now().date_naive();
+    let mut ids = Vec::new();
+    for (title, back_to_draft) in [
+        ("Open strategy".to_owned(), false),
+        (format!("Strategy {DRAFT_MARKER} title"), true),
+    ] {
+        let s = store
+            .create_strategy(
+                &Actor::System,
+                loader,
+                ws,
+                StrategyFields {
+                    title,
+                    summary: String::new(),
+                    body: String::new(),
+                    review_years: 5,
+                },
+            )
+            .await
+            .unwrap();
+        let step = Transition::OpenConsultation {
+            opens_on: today,
+            closes_on: today,
+        };
+        store
+            .change_strategy_status(&Actor::System, loader, today, s.id, step)
+            .await
+            .unwrap();
+        let body = if back_to_draft {
+            format!("A comment {DRAFT_MARKER} made before it went back")
+        } else {
+            "A comment on the open strategy".to_owned()
+        };
+        store
+            .comment_on_strategy(&Actor::System, loader, today, s.id, "Loader", &body)
+            .await
+            .unwrap();
+        if back_to_draft {
+            for step in [Transition::SendToParliament, Transition::ReturnToDraft] {
+                store
+                    .change_strategy_status(&Actor::System, loader, today, s.id, step)
+                    .await
+                    .unwrap();
+            }
+        }
+        ids.push(s.id.to_string());
+    }
+    Strategies {
+        draft: ids.pop().unwrap(),
+        open: ids.pop().unwrap(),
+    }
+}
+
+/// Checks what a response says about the strategies: the public never sees the draft, and
+/// its API routes answer 404 to the public and 200 to anyone signed in; the strategy in
+/// consultation is read by everyone.
+pub fn check_strategies(viewer: &Viewer, s: &Strategies, path: &str, status: u16, text: &str) {
+    if viewer.is_public() {
+        assert!(
+            !text.contains(DRAFT_MARKER) && !text.contains(&s.draft),
+            "{path} shows the draft strategy to the public (status {status})"
+        );
+    }
+    for suffix in ["", "/comments"] {
+        if path == format!("/api/v1/strategies/{}{suffix}", s.draft) {
+            let expected = if viewer.is_public() { 404 } else { 200 };
+            assert_eq!(status, expected, "{path} for {viewer:?}");
+        }
+        if path == format!("/api/v1/strategies/{}{suffix}", s.open) {
+            assert_eq!(status, 200, "{path} for {viewer:?}");
+        }
+    }
 }
 
 /// Adds programme `p-N` of record `n`, with `canary` in its name and description and the
@@ -141,8 +237,8 @@ async fn add_programme(
 }
 
 /// The pages (false) and API routes (true) of the strategy module, for records whose
-/// threats and goals are given.
-pub fn routes(threats: &[&str], goals: &[&str]) -> Vec<(String, bool)> {
+/// threats and goals are given, and the two strategies.
+pub fn routes(threats: &[&str], goals: &[&str], strategies: &Strategies) -> Vec<(String, bool)> {
     let mut out: Vec<(String, bool)> = [
         ("/w/land/threats", false),
         ("/w/land/threats?q=CNRY", false),
@@ -197,7 +293,45 @@ pub fn routes(threats: &[&str], goals: &[&str]) -> Vec<(String, bool)> {
         out.push((format!("/w/land/goals/{g}/edit"), false));
         out.push((format!("/api/v1/goals/{g}"), true));
     }
+    for s in [&strategies.open, &strategies.draft] {
+        out.push((format!("/w/land/strategies/{s}"), false));
+        out.push((format!("/api/v1/strategies/{s}"), true));
+        out.push((format!("/api/v1/strategies/{s}/comments"), true));
+    }
     out
+}
+
+/// Checks each goal's computed weight: the rule applied to the threats the viewer may
+/// read among those the goal answers (goal `n` answers threats `n` and `n - 1`), so that
+/// a weight never reveals a threat the viewer may not read.
+pub fn check_weights(
+    viewer: &Viewer,
+    threats: &[&str],
+    goals: &[&str],
+    readable: &BTreeSet<String>,
+    goals_api: &str,
+) {
+    let listed = json(goals_api);
+    for (n, goal) in goals.iter().enumerate() {
+        let risks: Vec<Risk> = [Some(n), n.checked_sub(1)]
+            .into_iter()
+            .flatten()
+            .filter(|t| readable.contains(threats[*t]))
+            .map(risk)
+            .collect();
+        let expected = goal_weight(&risks).thousandths() as f64 / 1000.0;
+        let item = listed
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|g| g["id"] == *goal)
+            .unwrap_or_else(|| panic!("goal {goal} missing for {viewer:?}"));
+        assert_eq!(
+            item["weight"]["computed"].as_f64(),
+            Some(expected),
+            "weight of goal {n} for {viewer:?}"
+        );
+    }
 }
 
 /// The JSON of a response whose headers come first.
