@@ -481,6 +481,10 @@ impl World {
             pages.push((format!("/api/v1/assessments/{id}"), true));
         }
         for r in &self.records {
+            pages.push((
+                format!("/w/land/planning/capacities/edit?actor={}", r.id),
+                false,
+            ));
             pages.push((format!("/w/land/actors/{}", r.id), false));
             pages.push((format!("/w/land/actors/{}/edit", r.id), false));
             pages.push((format!("/api/v1/actors/{}", r.id), true));
@@ -502,6 +506,11 @@ impl World {
                 );
             }
             for h in &hidden {
+                let key = format!("p-{}", h.canary.to_lowercase());
+                assert!(
+                    !text.contains(&key),
+                    "{path} names hidden programme {key} to {viewer:?} (status {status})"
+                );
                 assert!(
                     !text.contains(&h.threat),
                     "{path} names hidden threat {} to {viewer:?} (status {status})",
@@ -588,6 +597,27 @@ impl World {
                 .await
                 .1,
             &self.get("/w/land/threats", cookie, None).await.1,
+        );
+        // The rules between programmes name only programmes and actors the viewer may
+        // read, and leave none of those out.
+        leak_strategy::check_rules(
+            viewer,
+            &self
+                .records
+                .iter()
+                .enumerate()
+                .filter(|(_, r)| can_read(viewer, &r.classification, today()))
+                .map(|(n, _)| n)
+                .collect(),
+            &readable.iter().map(|r| r.id.clone()).collect(),
+            &self
+                .get("/api/v1/workspaces/land/exclusions", None, token)
+                .await
+                .1,
+            &self
+                .get("/api/v1/workspaces/land/capacities", None, token)
+                .await
+                .1,
         );
         // A threat names exactly the responders the viewer may read.
         let expected: Vec<(String, BTreeSet<String>)> = self
