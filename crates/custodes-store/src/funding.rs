@@ -610,7 +610,7 @@ impl Store {
                 format!(" ({})", readable.join(", "))
             };
             Ok::<_, StoreError>(StoreError::Conflict(format!(
-                "plans were optimised under the scenario {}{names}; it is kept so that they show what they assumed: change it, or add another scenario",
+                "plans were optimised under the scenario {}{names}, so it is kept to show what they assumed",
                 found.scenario.name
             )))
         };

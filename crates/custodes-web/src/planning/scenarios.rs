@@ -14,7 +14,6 @@ use custodes_core::planning::{Assumption, Scenario};
 use custodes_store::StoreError;
 use custodes_store::workspace::Workspace;
 
-use super::points;
 use crate::actors::{Choice, store_problems, workspace};
 use crate::auth::{self, Visitor};
 use crate::chrome::Chrome;
@@ -61,15 +60,12 @@ impl RowInput {
     }
 }
 
-/// A factor as the form shows it: as typed, without needless zeros ("0.8", "1.05").
+/// A factor as the form shows it, without needless zeros ("0.8", "1.05", "1").
 fn points_exact(v: f64) -> String {
-    let text = format!("{v:.4}");
-    let text = text.trim_end_matches('0').trim_end_matches('.');
-    if text.is_empty() {
-        points(v)
-    } else {
-        text.to_owned()
-    }
+    format!("{v:.4}")
+        .trim_end_matches('0')
+        .trim_end_matches('.')
+        .to_owned()
 }
 
 /// One row of the form: the assumption's fields with their choices and problems. `n`
@@ -110,7 +106,6 @@ struct ScenarioForm {
     rows: Vec<RowInput>,
 }
 
-#[allow(clippy::too_many_arguments)]
 async fn scenario_page(
     state: &AppState,
     visitor: &Visitor,
@@ -410,5 +405,19 @@ pub(crate) async fn delete(
             Ok((StatusCode::CONFLICT, page).into_response())
         }
         Err(e) => Err(e.into()),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn factors_are_shown_without_needless_zeros() {
+        assert_eq!(points_exact(0.8), "0.8");
+        assert_eq!(points_exact(1.05), "1.05");
+        assert_eq!(points_exact(1.0), "1");
+        assert_eq!(points_exact(0.0), "0");
+        assert_eq!(points_exact(10.0), "10");
     }
 }
