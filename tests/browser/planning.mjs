@@ -1,10 +1,18 @@
 // Browser checks of capabilities-based planning: the programme portfolio with its
-// filters, a programme with its option tables, the approved plan with its Gantt chart,
+// filters, a programme with its option tables, the forms of the rules between programmes
+// (exclusions, capacities) and of the spend (minimum shares), the scenario form (refused,
+// saved, deleted, and kept while a plan uses it), the approved plan with its Gantt chart,
 // spend, gaps and explanations, and the comparison with the "treasury −20%" plan. Each
 // visit checks HTTP 200, an <h1>, page problems and axe, and takes a screenshot. run.mjs
 // runs them among its checks.
 
 const WORKSPACE = '/w/arvenia';
+
+// The submit button of the form of `page` that holds `field`.
+function submitOf(page, field) {
+  return page.locator('main form').filter({ has: page.locator(field) }).first()
+    .locator('button[type="submit"]').last();
+}
 
 async function mainText(page) {
   return (await page.locator('main').innerText()).replace(/\s+/g, ' ');
@@ -38,7 +46,7 @@ export const PLANNING_CHECKS = [
       const { page } = s;
       const list = `${WORKSPACE}/planning/programmes`;
       await t.visit(s, list, { screenshot: 'programmes-list' });
-      expectText(t, await mainText(page), ['41 programmes', 'One border information system', 'runs at most 2 programmes'], 'the portfolio');
+      expectText(t, await mainText(page), ['41 programmes', 'One border information system', 'At most 2 programmes at once'], 'the portfolio');
       await t.visit(s, `${list}?field=demilitarisation_peacebuilding`, { screenshot: 'programmes-filtered', axe: false });
       const text = await mainText(page);
       if (text.includes('Police training academy reform')) t.problem('the field filter lets a police programme through');
@@ -52,6 +60,65 @@ export const PLANNING_CHECKS = [
       const pubText = await mainText(pub.page);
       if (pubText.includes('threat analysis in the intelligence service')) t.problem('the public sees the OFFICIAL programme');
       expectText(t, pubText, ['40 programmes'], 'the public portfolio');
+    },
+  },
+  {
+    name: 'planning: rules between programmes and shares of the spend',
+    run: async (t) => {
+      const s = await t.session('planner');
+      const { page } = s;
+      const exclusion = `${WORKSPACE}/planning/exclusions/new`;
+      await t.visit(s, exclusion, { screenshot: 'exclusion-new' });
+      // Adding an empty exclusion: an error summary linking to the name and the programmes.
+      await t.submit(page, submitOf(page, '#name'));
+      await t.screenshot(page, 'exclusion-new-error');
+      await t.expectErrorSummary(page);
+      for (const field of ['#name', '#programmes']) {
+        if (!(await t.exists(page.locator(`.error-summary a[href="${field}"]`)))) t.problem(`the error summary has no link to ${field}`);
+      }
+      await t.axe(s, {
+        replay: async (p) => { await p.goto(t.url(exclusion)); await p.locator('main form button[type="submit"]').last().click(); await p.waitForLoadState('load'); },
+      });
+      await t.visit(s, `${WORKSPACE}/planning/capacities/edit`, { screenshot: 'capacity-form' });
+      await t.visit(s, `${WORKSPACE}/planning/shares/edit?of=field:civil_democratic_control`, { screenshot: 'share-form' });
+      if ((await page.locator('#share').inputValue()) !== '12') t.problem('the share form does not show the 12% share of civil-democratic control');
+    },
+  },
+  {
+    name: 'planning: scenario form',
+    run: async (t) => {
+      const s = await t.session('planner');
+      const { page } = s;
+      const form = `${WORKSPACE}/planning/scenarios/new`;
+      await t.visit(s, form, { screenshot: 'scenario-new' });
+      // A negative factor is named beside its row.
+      await page.fill('#key', 'union-leaves-2029');
+      await page.fill('#name', 'Union Development Fund leaves in 2029');
+      await page.selectOption('#assumption-1-source', 'union');
+      await page.fill('#assumption-1-from_year', '2029');
+      await page.fill('#assumption-1-factor', '-1');
+      await t.submit(page, submitOf(page, '#key'));
+      await t.screenshot(page, 'scenario-new-error');
+      await t.expectErrorSummary(page);
+      if (!(await t.exists(page.locator('.error-summary a[href="#assumption-1-factor"]')))) t.problem('the error summary has no link to #assumption-1-factor');
+      // The donor leaving: saved, shown among the scenarios, then deleted.
+      await page.selectOption('#assumption-1-kind', 'leaves');
+      await page.fill('#assumption-1-factor', '');
+      const saved = await t.submit(page, submitOf(page, '#key'));
+      t.page = t.pathOf(page);
+      if (saved.status() !== 200 || t.pathOf(page) !== `${WORKSPACE}/planning/funding`) throw new Error(`saving the scenario: HTTP ${saved.status()} at ${t.pathOf(page)}`);
+      expectText(t, await mainText(page), ['Union Development Fund leaves in 2029', 'union leaves: no money from 2029'], 'the funding page');
+      await t.screenshot(page, 'funding-with-scenario');
+      await t.visit(s, `${WORKSPACE}/planning/scenarios/union-leaves-2029/edit`, { screenshot: 'scenario-edit' });
+      await t.visit(s, `${WORKSPACE}/planning/funding`, { axe: false });
+      await t.submit(page, page.getByRole('button', { name: 'Delete scenario Union Development Fund leaves in 2029' }));
+      if ((await mainText(page)).includes('Union Development Fund leaves in 2029')) t.problem('the deleted scenario is still listed');
+      // The demo's plans were optimised under "Treasury −20%": it is kept, and the page says why.
+      const refused = await t.submit(page, page.getByRole('button', { name: 'Delete scenario Treasury −20%' }));
+      if (refused.status() !== 409) t.problem(`deleting a scenario a plan uses answers HTTP ${refused.status()}, not 409`);
+      await t.screenshot(page, 'scenario-delete-refused');
+      await t.expectErrorSummary(page);
+      expectText(t, await mainText(page), ['Plans were optimised under the scenario Treasury −20%'], 'the refusal');
     },
   },
   {

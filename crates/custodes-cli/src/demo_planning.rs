@@ -16,8 +16,8 @@ use custodes_core::audit::Actor;
 use custodes_core::framework::ReformField;
 use custodes_core::plan::{Contribution, MinimumShare, ProgrammeKind, ShareOf, SourceCost};
 use custodes_core::planning::{
-    Assumption, CapabilityFields, CurrentLevel, Horizon, OptionFields, PlanStep, ProgrammeFields,
-    Scenario, SolveSettings, SourceFields,
+    Assumption, CapabilityFields, CurrentLevel, ExclusionFields, Horizon, OptionFields, PlanStep,
+    ProgrammeFields, Scenario, SolveSettings, SourceFields,
 };
 use custodes_core::policy::{Classification, Viewer};
 use custodes_core::{ActorId, Level};
@@ -1144,17 +1144,18 @@ pub(crate) async fn ensure(store: &Store, workspace_slug: &str) -> Result<bool, 
             loader,
             today,
             ws,
-            "One border information system",
-            &[
-                "p-border-system".to_owned(),
-                "p-border-system-regional".to_owned(),
-            ]
-            .into(),
+            ExclusionFields {
+                name: "One border information system".into(),
+                programmes: vec![
+                    "p-border-system".to_owned(),
+                    "p-border-system-regional".to_owned(),
+                ],
+            },
         )
         .await?;
     for (name, max) in CAPACITIES {
         store
-            .set_capacity(&actor, loader, today, ws, actor_id(name)?, Some(max))
+            .set_capacity(&actor, loader, today, ws, actor_id(name)?, max)
             .await?;
     }
     store

@@ -8,7 +8,7 @@
 //! is named by its field, and runs a plan's life cycle, so that the store and the pages
 //! only ask.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 
 use chrono::{Datelike, NaiveDate};
 use serde::{Deserialize, Serialize};
@@ -17,8 +17,8 @@ use crate::AssessmentId;
 use crate::framework::ReformField;
 use crate::permission::Action;
 use crate::plan::{
-    Choice, Contribution, OptionId, Plan, PlanProblem, ProgrammeId, ProgrammeKind, SourceCost,
-    SourceId,
+    Choice, Contribution, MinimumShare, OptionId, Plan, PlanProblem, ProgrammeId, ProgrammeKind,
+    ShareOf, SourceCost, SourceId,
 };
 use crate::policy::Viewer;
 use crate::sector::FieldError;
@@ -417,43 +417,77 @@ pub struct Scenario {
 
 impl Scenario {
     /// Checks a scenario's fields against the sources it may name and returns every
-    /// problem found.
+    /// problem found. A problem with an assumption is given under `assumptions`, its
+    /// message naming the assumption by its position ("assumption 2: …"); forms that
+    /// show each assumption's fields use [`Scenario::check_assumptions`] instead.
     pub fn check(&self, horizon: &Horizon, sources: &[SourceId]) -> Vec<FieldError> {
         let mut p = Vec::new();
         p.extend(check_key("key", &self.key));
         check_name(&mut p, &self.name, "scenario");
-        for a in &self.assumptions {
+        if self.description.chars().count() > 2000 {
+            p.push(problem(
+                "description",
+                "the description must be 2000 characters or fewer",
+            ));
+        }
+        for a in self.check_assumptions(horizon, sources) {
+            p.push(problem(
+                "assumptions",
+                format!("assumption {}: {}", a.index + 1, a.problem.message),
+            ));
+        }
+        p
+    }
+
+    /// Checks each assumption and returns every problem found, with the assumption's
+    /// position and the field at fault: `source` (not a source of the workspace),
+    /// `from_year` (outside the horizon) or `factor` (not from 0 to 10: a multiplier of
+    /// the ceilings cannot be negative).
+    pub fn check_assumptions(
+        &self,
+        horizon: &Horizon,
+        sources: &[SourceId],
+    ) -> Vec<AssumptionProblem> {
+        let mut out = Vec::new();
+        for (index, a) in self.assumptions.iter().enumerate() {
+            let mut push = |field, message: String| {
+                out.push(AssumptionProblem {
+                    index,
+                    problem: problem(field, message),
+                });
+            };
             let (source, year) = match a {
                 Assumption::Factor {
                     source,
                     from_year,
                     factor,
                 } => {
-                    if !(0.0..=10.0).contains(factor) {
-                        p.push(problem("assumptions", "a factor must be from 0 to 10"));
+                    if !(0.0..=MAX_FACTOR).contains(factor) {
+                        push(
+                            "factor",
+                            "the factor must be a number from 0 to 10, like 0.8 for a cut of 20%"
+                                .into(),
+                        );
                     }
                     (source, from_year)
                 }
                 Assumption::Leaves { source, from_year } => (source, from_year),
             };
             if !sources.contains(source) {
-                p.push(problem(
-                    "assumptions",
-                    format!("there is no funding source {source}"),
-                ));
+                push("source", format!("there is no funding source {source}"));
             }
             if !(horizon.first_year..=horizon.last_year()).contains(year) {
-                p.push(problem(
-                    "assumptions",
+                push(
+                    "from_year",
                     format!(
                         "{year} is outside the horizon, {} to {}",
                         horizon.first_year,
                         horizon.last_year()
                     ),
-                ));
+                );
             }
         }
-        p
+        out
     }
 
     /// Changes the ceilings of `problem` as the assumptions say. An assumption about a
@@ -478,6 +512,113 @@ impl Scenario {
             }
         }
     }
+}
+
+/// The largest factor a scenario may apply to a source's ceilings.
+pub const MAX_FACTOR: f64 = 10.0;
+
+/// A problem with one assumption of a scenario.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct AssumptionProblem {
+    /// The assumption's position in the scenario's list, 0 for the first.
+    pub index: usize,
+    /// The field at fault (`source`, `from_year` or `factor`) and what is wrong.
+    pub problem: FieldError,
+}
+
+/// An exclusion as entered: a name and the keys of the programmes of which at most one
+/// may be chosen.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ExclusionFields {
+    /// Its name ("one border information system").
+    pub name: String,
+    /// The keys of its programmes.
+    pub programmes: Vec<String>,
+}
+
+impl ExclusionFields {
+    /// Checks an exclusion and returns every problem found: a name, and two programmes or
+    /// more, none named twice. Whether the programmes exist is for the caller, who knows
+    /// which ones the person may read.
+    pub fn check(&self) -> Vec<FieldError> {
+        let mut p = Vec::new();
+        check_name(&mut p, &self.name, "exclusion");
+        let mut seen = BTreeSet::new();
+        for k in &self.programmes {
+            if !seen.insert(k.as_str()) {
+                p.push(problem(
+                    "programmes",
+                    format!("programme {k} is named more than once"),
+                ));
+            }
+        }
+        if seen.len() < 2 {
+            p.push(problem(
+                "programmes",
+                "choose two programmes or more: an exclusion lets a plan choose at most one of them",
+            ));
+        }
+        p
+    }
+}
+
+/// Checks a dependency or an integrity gate between two programmes, by key, as given in
+/// `field`: a programme cannot wait for itself. Whether both exist, and whether the links
+/// make a cycle, is for the caller and for [`crate::plan::validate`].
+pub fn check_precedence(field: &'static str, before: &str, after: &str) -> Vec<FieldError> {
+    if before == after {
+        vec![problem(field, "a programme cannot wait for itself")]
+    } else {
+        Vec::new()
+    }
+}
+
+/// Checks the absorptive capacity of a lead actor: how many of the programmes it leads
+/// may run in the same year. It must be at least 1; a lead actor without a limit has no
+/// capacity recorded at all.
+pub fn check_capacity(max_running: u32) -> Vec<FieldError> {
+    if max_running == 0 {
+        vec![problem(
+            "max_running",
+            "the capacity must be at least 1 programme at a time; remove the capacity to lift the limit",
+        )]
+    } else {
+        Vec::new()
+    }
+}
+
+/// Checks a minimum share of the total spend against the other shares of the workspace
+/// (`others`; one for the same field or goal is the share being replaced and does not
+/// count). The share must be more than 0% and at most 100%, and the shares of the reform
+/// fields, which never overlap, may not add up to more than 100%: no plan that spends
+/// anything could meet them.
+pub fn check_minimum_share(share: &MinimumShare, others: &[MinimumShare]) -> Vec<FieldError> {
+    let mut p = Vec::new();
+    if !(share.share.is_finite() && share.share > 0.0 && share.share <= 1.0) {
+        p.push(problem(
+            "share",
+            "the share must be more than 0% and at most 100%",
+        ));
+        return p;
+    }
+    if matches!(share.of, ShareOf::Field(_)) {
+        let total: f64 = share.share
+            + others
+                .iter()
+                .filter(|o| matches!(o.of, ShareOf::Field(_)) && o.of != share.of)
+                .map(|o| o.share)
+                .sum::<f64>();
+        if total > 1.0 + 1e-9 {
+            p.push(problem(
+                "share",
+                format!(
+                    "the minimum shares of the reform fields would add up to {:.0}%, more than the whole spend",
+                    total * 100.0
+                ),
+            ));
+        }
+    }
+    p
 }
 
 /// Where a plan stands in its life cycle.
@@ -1085,5 +1226,140 @@ mod tests {
             latest_start: Some(2029),
         };
         assert_eq!(p.check(&h)[0].field, "latest_start");
+    }
+
+    fn fields_of(problems: &[FieldError]) -> Vec<&'static str> {
+        problems.iter().map(|e| e.field).collect()
+    }
+
+    #[rstest::rstest]
+    #[case::two_programmes("One system", &["p-a", "p-b"], &[])]
+    #[case::no_name(" ", &["p-a", "p-b"], &["name"])]
+    #[case::one_programme("One system", &["p-a"], &["programmes"])]
+    #[case::none("", &[], &["name", "programmes"])]
+    #[case::named_twice("One system", &["p-a", "p-a"], &["programmes", "programmes"])]
+    fn an_exclusion_needs_a_name_and_two_distinct_programmes(
+        #[case] name: &str,
+        #[case] programmes: &[&str],
+        #[case] expected: &[&str],
+    ) {
+        let e = ExclusionFields {
+            name: name.into(),
+            programmes: programmes.iter().map(|k| (*k).to_owned()).collect(),
+        };
+        assert_eq!(fields_of(&e.check()), expected);
+    }
+
+    #[test]
+    fn a_programme_cannot_wait_for_itself() {
+        assert_eq!(
+            fields_of(&check_precedence("after", "p-a", "p-a")),
+            ["after"]
+        );
+        assert!(check_precedence("after", "p-a", "p-b").is_empty());
+    }
+
+    #[test]
+    fn a_capacity_is_at_least_one() {
+        assert_eq!(fields_of(&check_capacity(0)), ["max_running"]);
+        assert!(check_capacity(1).is_empty());
+        assert!(check_capacity(12).is_empty());
+    }
+
+    #[rstest::rstest]
+    #[case::within(0.12, &[], "")]
+    #[case::whole(1.0, &[], "")]
+    #[case::zero(0.0, &[], "the share must be more than 0% and at most 100%")]
+    #[case::negative(-0.1, &[], "the share must be more than 0% and at most 100%")]
+    #[case::over(1.2, &[], "the share must be more than 0% and at most 100%")]
+    #[case::not_a_number(f64::NAN, &[], "the share must be more than 0% and at most 100%")]
+    #[case::fields_add_up(0.5, &[0.3, 0.3], "the minimum shares of the reform fields would add up to 110%, more than the whole spend")]
+    #[case::fields_fit(0.4, &[0.3, 0.3], "")]
+    fn a_minimum_share_is_a_part_of_the_spend(
+        #[case] share: f64,
+        #[case] other_fields: &[f64],
+        #[case] expected: &str,
+    ) {
+        // The share is of the rule of law; the others are of the other fields, plus a goal's
+        // share and the rule of law's old share, which do not count.
+        let mut others: Vec<MinimumShare> = other_fields
+            .iter()
+            .zip([
+                ReformField::CivilDemocraticControl,
+                ReformField::Professionalisation,
+            ])
+            .map(|(s, f)| MinimumShare {
+                of: ShareOf::Field(f),
+                share: *s,
+            })
+            .collect();
+        others.push(MinimumShare {
+            of: ShareOf::Goal("g".into()),
+            share: 0.9,
+        });
+        others.push(MinimumShare {
+            of: ShareOf::Field(ReformField::RuleOfLaw),
+            share: 0.9,
+        });
+        let found = check_minimum_share(
+            &MinimumShare {
+                of: ShareOf::Field(ReformField::RuleOfLaw),
+                share,
+            },
+            &others,
+        );
+        let messages: Vec<String> = found.iter().map(|e| e.message.clone()).collect();
+        if expected.is_empty() {
+            assert!(messages.is_empty(), "{messages:?}");
+        } else {
+            assert_eq!(messages, [expected]);
+            assert_eq!(found[0].field, "share");
+        }
+    }
+
+    #[test]
+    fn each_assumption_of_a_scenario_is_checked_where_it_stands() {
+        let horizon = Horizon {
+            first_year: 2027,
+            years: 3,
+            discount_rate: 0.0,
+        };
+        let s = Scenario {
+            key: "cut".into(),
+            name: "Cut".into(),
+            description: String::new(),
+            assumptions: vec![
+                Assumption::Factor {
+                    source: "treasury".into(),
+                    from_year: 2028,
+                    factor: 0.8,
+                },
+                Assumption::Factor {
+                    source: "treasury".into(),
+                    from_year: 2031,
+                    factor: -0.5,
+                },
+                Assumption::Leaves {
+                    source: "nobody".into(),
+                    from_year: 2029,
+                },
+            ],
+        };
+        let found: Vec<(usize, &str)> = s
+            .check_assumptions(&horizon, &["treasury".into()])
+            .iter()
+            .map(|a| (a.index, a.problem.field))
+            .collect();
+        assert_eq!(found, [(1, "factor"), (1, "from_year"), (2, "source")]);
+        let whole = s.check(&horizon, &["treasury".into()]);
+        assert_eq!(fields_of(&whole), ["assumptions"; 3]);
+        assert_eq!(
+            whole[0].message,
+            "assumption 2: the factor must be a number from 0 to 10, like 0.8 for a cut of 20%"
+        );
+        assert_eq!(
+            whole[2].message,
+            "assumption 3: there is no funding source nobody"
+        );
     }
 }

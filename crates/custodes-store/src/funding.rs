@@ -5,10 +5,11 @@
 //!
 //! None of them is classified: budgets of the reform are for parliament and the public.
 
+use chrono::NaiveDate;
 use custodes_core::audit::Actor;
 use custodes_core::framework::ReformField;
 use custodes_core::plan::{MinimumShare, ShareOf};
-use custodes_core::planning::{Scenario, SourceFields};
+use custodes_core::planning::{Scenario, SourceFields, check_minimum_share};
 use custodes_core::policy::Viewer;
 use custodes_core::sector::FieldError;
 use custodes_core::{FundingSourceId, ScenarioId, WorkspaceId};
@@ -282,7 +283,9 @@ impl Store {
             .collect()
     }
 
-    /// Sets the minimum share of a field or a goal; a share of 0 removes it.
+    /// Sets the minimum share of a field or a goal (of this workspace), replacing the one
+    /// there was. The share is checked by [`custodes_core::planning::check_minimum_share`]
+    /// against the workspace's other shares.
     pub async fn set_minimum_share(
         &self,
         actor: &Actor,
@@ -291,16 +294,80 @@ impl Store {
         share: MinimumShare,
     ) -> Result<(), StoreError> {
         require_planning(viewer, "set minimum shares")?;
-        if !(0.0..=1.0).contains(&share.share) {
-            return Err(StoreError::Fields(vec![FieldError {
-                field: "share",
-                message: "a share must be from 0 to 1 (100%)".into(),
-            }]));
+        let ws = workspace.to_string();
+        let others = self.list_minimum_shares(workspace).await?;
+        let mut problems = Vec::new();
+        if let ShareOf::Goal(g) = &share.of {
+            let found: Option<String> =
+                sqlx::query_scalar("SELECT id FROM goal WHERE id = $1 AND workspace_id = $2")
+                    .bind(g.as_str())
+                    .bind(&ws)
+                    .fetch_optional(&self.pool)
+                    .await?;
+            if found.is_none() {
+                problems.push(FieldError {
+                    field: "of",
+                    message: format!("there is no goal {g}"),
+                });
+            }
         }
-        let (kind, value) = match &share.of {
-            ShareOf::Field(f) => ("field", f.as_str().to_owned()),
-            ShareOf::Goal(g) => ("goal", g.to_string()),
+        problems.extend(check_minimum_share(&share, &others));
+        if !problems.is_empty() {
+            return Err(StoreError::Fields(problems));
+        }
+        let (kind, value) = share_key(&share.of);
+        let mut tx = self.begin_write().await?;
+        sqlx::query(
+            "DELETE FROM minimum_share WHERE workspace_id = $1 AND of_kind = $2 AND of_value = $3",
+        )
+        .bind(&ws)
+        .bind(kind)
+        .bind(&value)
+        .execute(tx.conn())
+        .await?;
+        sqlx::query(
+            "INSERT INTO minimum_share (workspace_id, of_kind, of_value, share) VALUES ($1, $2, $3, $4)",
+        )
+        .bind(&ws)
+        .bind(kind)
+        .bind(&value)
+        .bind(share.share)
+        .execute(tx.conn())
+        .await?;
+        tx.audit(
+            actor,
+            "planning.minimum_share",
+            "workspace",
+            &ws,
+            Some(&ws),
+            &share,
+        )
+        .await?;
+        tx.commit().await
+    }
+
+    /// Removes the minimum share of a field or a goal.
+    pub async fn remove_minimum_share(
+        &self,
+        actor: &Actor,
+        viewer: &Viewer,
+        workspace: WorkspaceId,
+        of: &ShareOf,
+    ) -> Result<(), StoreError> {
+        require_planning(viewer, "remove minimum shares")?;
+        let Some(existing) = self
+            .list_minimum_shares(workspace)
+            .await?
+            .into_iter()
+            .find(|m| &m.of == of)
+        else {
+            let (kind, value) = share_key(of);
+            return Err(StoreError::NotFound {
+                kind: "minimum share",
+                key: format!("{kind} {value}"),
+            });
         };
+        let (kind, value) = share_key(of);
         let ws = workspace.to_string();
         let mut tx = self.begin_write().await?;
         sqlx::query(
@@ -311,24 +378,13 @@ impl Store {
         .bind(&value)
         .execute(tx.conn())
         .await?;
-        if share.share > 0.0 {
-            sqlx::query(
-                "INSERT INTO minimum_share (workspace_id, of_kind, of_value, share) VALUES ($1, $2, $3, $4)",
-            )
-            .bind(&ws)
-            .bind(kind)
-            .bind(&value)
-            .bind(share.share)
-            .execute(tx.conn())
-            .await?;
-        }
         tx.audit(
             actor,
-            "planning.minimum_share",
+            "planning.minimum_share.remove",
             "workspace",
             &ws,
             Some(&ws),
-            &share,
+            &existing,
         )
         .await?;
         tx.commit().await
@@ -382,11 +438,74 @@ impl Store {
         actor: &Actor,
         viewer: &Viewer,
         workspace: WorkspaceId,
+        scenario: Scenario,
+    ) -> Result<StoredScenario, StoreError> {
+        self.write_scenario(actor, viewer, workspace, ScenarioWrite::Save, scenario)
+            .await
+    }
+
+    /// Adds a scenario; its key must be new to the workspace.
+    pub async fn create_scenario(
+        &self,
+        actor: &Actor,
+        viewer: &Viewer,
+        workspace: WorkspaceId,
+        scenario: Scenario,
+    ) -> Result<StoredScenario, StoreError> {
+        self.write_scenario(actor, viewer, workspace, ScenarioWrite::Create, scenario)
+            .await
+    }
+
+    /// Changes the scenario with key `key` (which stays what it was). Plans optimised
+    /// under it keep the scenario as it was when they were solved.
+    pub async fn update_scenario(
+        &self,
+        actor: &Actor,
+        viewer: &Viewer,
+        workspace: WorkspaceId,
+        key: &str,
+        mut scenario: Scenario,
+    ) -> Result<StoredScenario, StoreError> {
+        scenario.key = key.to_owned();
+        self.write_scenario(actor, viewer, workspace, ScenarioWrite::Update, scenario)
+            .await
+    }
+
+    async fn write_scenario(
+        &self,
+        actor: &Actor,
+        viewer: &Viewer,
+        workspace: WorkspaceId,
+        mode: ScenarioWrite,
         mut scenario: Scenario,
     ) -> Result<StoredScenario, StoreError> {
         require_planning(viewer, "keep budget scenarios")?;
         scenario.key = scenario.key.trim().to_owned();
         scenario.name = scenario.name.trim().to_owned();
+        scenario.description = scenario.description.trim().to_owned();
+        let before = self
+            .list_scenarios(workspace)
+            .await?
+            .into_iter()
+            .find(|s| s.scenario.key == scenario.key);
+        match (mode, &before) {
+            (ScenarioWrite::Update, None) => {
+                return Err(StoreError::NotFound {
+                    kind: "scenario",
+                    key: scenario.key,
+                });
+            }
+            (ScenarioWrite::Create, Some(_)) => {
+                return Err(StoreError::Fields(vec![FieldError {
+                    field: "key",
+                    message: format!(
+                        "another scenario of this workspace has the key {}",
+                        scenario.key
+                    ),
+                }]));
+            }
+            _ => {}
+        }
         let horizon = self.horizon_or_refuse(workspace).await?;
         let sources: Vec<custodes_core::plan::SourceId> = self
             .list_sources(workspace)
@@ -398,11 +517,6 @@ impl Store {
         if !problems.is_empty() {
             return Err(StoreError::Fields(problems));
         }
-        let before = self
-            .list_scenarios(workspace)
-            .await?
-            .into_iter()
-            .find(|s| s.scenario.key == scenario.key);
         let ws = workspace.to_string();
         let now = crate::time::now();
         let mut tx = self.begin_write().await?;
@@ -443,7 +557,11 @@ impl Store {
         let saved = StoredScenario { id, scenario };
         tx.audit(
             actor,
-            "scenario.save",
+            if before.is_some() {
+                "scenario.update"
+            } else {
+                "scenario.create"
+            },
             "scenario",
             &id.to_string(),
             Some(&ws),
@@ -452,6 +570,94 @@ impl Store {
         .await?;
         tx.commit().await?;
         Ok(saved)
+    }
+
+    /// Deletes a scenario that no plan was optimised under. A plan keeps the scenario it
+    /// was solved under, so that it can always show what it assumed; deleting such a
+    /// scenario is refused, naming the plans the viewer may read (and only those).
+    pub async fn delete_scenario(
+        &self,
+        actor: &Actor,
+        viewer: &Viewer,
+        today: NaiveDate,
+        workspace: WorkspaceId,
+        key: &str,
+    ) -> Result<(), StoreError> {
+        require_planning(viewer, "delete budget scenarios")?;
+        let Some(found) = self
+            .list_scenarios(workspace)
+            .await?
+            .into_iter()
+            .find(|s| s.scenario.key == key)
+        else {
+            return Err(StoreError::NotFound {
+                kind: "scenario",
+                key: key.to_owned(),
+            });
+        };
+        let id = found.id.to_string();
+        let in_use = || async {
+            let readable: Vec<String> = self
+                .list_plans(viewer, today, workspace)
+                .await?
+                .into_iter()
+                .filter(|p| p.scenario_id == Some(found.id))
+                .map(|p| format!("“{}”", p.name))
+                .collect();
+            let names = if readable.is_empty() {
+                String::new()
+            } else {
+                format!(" ({})", readable.join(", "))
+            };
+            Ok::<_, StoreError>(StoreError::Conflict(format!(
+                "plans were optimised under the scenario {}{names}, so it is kept to show what they assumed",
+                found.scenario.name
+            )))
+        };
+        let plans: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM plan WHERE scenario_id = $1")
+            .bind(&id)
+            .fetch_one(&self.pool)
+            .await?;
+        if plans > 0 {
+            return Err(in_use().await?);
+        }
+        let ws = workspace.to_string();
+        let mut tx = self.begin_write().await?;
+        let deleted = sqlx::query("DELETE FROM planning_scenario WHERE id = $1")
+            .bind(&id)
+            .execute(tx.conn())
+            .await;
+        match deleted {
+            Ok(_) => {}
+            // A plan saved under it since the count above.
+            Err(sqlx::Error::Database(db)) if db.is_foreign_key_violation() => {
+                drop(tx);
+                return Err(in_use().await?);
+            }
+            Err(e) => return Err(e.into()),
+        }
+        tx.audit(actor, "scenario.delete", "scenario", &id, Some(&ws), &found)
+            .await?;
+        tx.commit().await
+    }
+}
+
+/// How [`Store::write_scenario`] treats a scenario whose key exists.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum ScenarioWrite {
+    /// Add it, or change the one with the same key.
+    Save,
+    /// Add it; an existing key is refused.
+    Create,
+    /// Change the one with the same key; a missing key is not found.
+    Update,
+}
+
+/// How a minimum share's field or goal is stored: `of_kind` and `of_value`.
+fn share_key(of: &ShareOf) -> (&'static str, String) {
+    match of {
+        ShareOf::Field(f) => ("field", f.as_str().to_owned()),
+        ShareOf::Goal(g) => ("goal", g.to_string()),
     }
 }
 

@@ -14,8 +14,10 @@ use chrono::NaiveDate;
 use custodes_core::audit::Actor;
 use custodes_core::framework::ReformField;
 use custodes_core::permission::{Action, permits};
-use custodes_core::plan::{ProgrammeKind, SourceCost};
-use custodes_core::planning::{OptionFields, ProgrammeFields};
+use custodes_core::plan::{PrecedenceKind, ProgrammeKind, SourceCost};
+use custodes_core::planning::{
+    ExclusionFields, OptionFields, ProgrammeFields, check_capacity, check_precedence,
+};
 use custodes_core::policy::{Classification, Viewer};
 use custodes_core::sector::FieldError;
 use custodes_core::{ActorId, OptionRecordId, ProgrammeRecordId, WorkspaceId};
@@ -519,11 +521,8 @@ impl Store {
                         field,
                         message: format!("there is no programme {k}"),
                     });
-                } else if *k == input.fields.key {
-                    problems.push(FieldError {
-                        field,
-                        message: "a programme cannot wait for itself".into(),
-                    });
+                } else {
+                    problems.extend(check_precedence(field, k, &input.fields.key));
                 }
             }
         }
@@ -971,7 +970,159 @@ impl Store {
         tx.commit().await
     }
 
-    /// The exclusions of a workspace, each with the programmes the viewer may read.
+    /// Adds a dependency or an integrity gate: programme `after` cannot start before
+    /// programme `before` has finished. Both must be programmes the viewer may read; one
+    /// the viewer may not read is refused as one that does not exist.
+    #[allow(clippy::too_many_arguments)]
+    pub async fn add_programme_link(
+        &self,
+        actor: &Actor,
+        viewer: &Viewer,
+        today: NaiveDate,
+        workspace: WorkspaceId,
+        after: &str,
+        kind: PrecedenceKind,
+        before: &str,
+    ) -> Result<Programme, StoreError> {
+        self.change_programme_link(actor, viewer, today, workspace, after, kind, before, true)
+            .await
+    }
+
+    /// Removes a dependency or an integrity gate between two programmes the viewer may
+    /// read.
+    #[allow(clippy::too_many_arguments)]
+    pub async fn remove_programme_link(
+        &self,
+        actor: &Actor,
+        viewer: &Viewer,
+        today: NaiveDate,
+        workspace: WorkspaceId,
+        after: &str,
+        kind: PrecedenceKind,
+        before: &str,
+    ) -> Result<Programme, StoreError> {
+        self.change_programme_link(actor, viewer, today, workspace, after, kind, before, false)
+            .await
+    }
+
+    #[allow(clippy::too_many_arguments)]
+    async fn change_programme_link(
+        &self,
+        actor: &Actor,
+        viewer: &Viewer,
+        today: NaiveDate,
+        workspace: WorkspaceId,
+        after: &str,
+        kind: PrecedenceKind,
+        before: &str,
+        add: bool,
+    ) -> Result<Programme, StoreError> {
+        require_planning(viewer, "change dependencies and integrity gates")?;
+        let Some(p) = self.get_programme(viewer, today, workspace, after).await? else {
+            return Err(StoreError::NotFound {
+                kind: "programme",
+                key: after.to_owned(),
+            });
+        };
+        let keys = self
+            .visible_programme_keys(viewer, today, workspace)
+            .await?;
+        let Some(before_id) = keys
+            .iter()
+            .find_map(|(id, k)| (k == before).then(|| id.clone()))
+        else {
+            return Err(if add {
+                StoreError::Fields(vec![FieldError {
+                    field: "before",
+                    message: format!("there is no programme {before}"),
+                }])
+            } else {
+                StoreError::NotFound {
+                    kind: "programme",
+                    key: before.to_owned(),
+                }
+            });
+        };
+        let (kind_text, existing) = match kind {
+            PrecedenceKind::Dependency => ("dependency", &p.after),
+            PrecedenceKind::Gate => ("gate", &p.gated_by),
+        };
+        let linked = existing.iter().any(|k| k == before);
+        if add {
+            let mut problems = check_precedence("before", before, after);
+            if linked {
+                problems.push(FieldError {
+                    field: "before",
+                    message: format!("{after} already waits for {before}"),
+                });
+            }
+            if !problems.is_empty() {
+                return Err(StoreError::Fields(problems));
+            }
+        } else if !linked {
+            return Err(StoreError::NotFound {
+                kind: "link",
+                key: format!("{before} before {after}"),
+            });
+        }
+        let ws = workspace.to_string();
+        let after_id = p.id.to_string();
+        let mut tx = self.begin_write().await?;
+        if add {
+            sqlx::query(
+                "INSERT INTO programme_link (before_id, after_id, kind) VALUES ($1, $2, $3)",
+            )
+            .bind(&before_id)
+            .bind(&after_id)
+            .bind(kind_text)
+            .execute(tx.conn())
+            .await?;
+        } else {
+            sqlx::query(
+                "DELETE FROM programme_link WHERE before_id = $1 AND after_id = $2 AND kind = $3",
+            )
+            .bind(&before_id)
+            .bind(&after_id)
+            .bind(kind_text)
+            .execute(tx.conn())
+            .await?;
+        }
+        #[derive(Serialize)]
+        struct Link<'a> {
+            before: &'a str,
+            after: &'a str,
+            kind: PrecedenceKind,
+        }
+        tx.audit(
+            actor,
+            if add {
+                "programme.link.add"
+            } else {
+                "programme.link.remove"
+            },
+            "programme",
+            &after_id,
+            Some(&ws),
+            &Link {
+                before,
+                after,
+                kind,
+            },
+        )
+        .await?;
+        tx.commit().await?;
+        self.get_programme(viewer, today, workspace, after)
+            .await?
+            .ok_or(StoreError::NotFound {
+                kind: "programme",
+                key: after.to_owned(),
+            })
+    }
+
+    /// The exclusions of a workspace that the viewer may read: those whose every
+    /// programme the viewer may read. An exclusion that names a programme the viewer may
+    /// not read is left out whole, name and all, since its name may speak of that
+    /// programme.
     pub async fn list_exclusions(
         &self,
         viewer: &Viewer,
@@ -989,61 +1140,61 @@ impl Store {
         .bind(workspace.to_string())
         .fetch_all(&self.pool)
         .await?;
-        let mut out: Vec<Exclusion> = Vec::new();
+        let mut out: Vec<(Exclusion, bool)> = Vec::new();
         for r in rows {
             let id: String = r.try_get(0)?;
             let name: String = r.try_get(1)?;
             let member: Option<String> = r.try_get(2)?;
-            if out.last().is_none_or(|e| e.id != id) {
-                out.push(Exclusion {
-                    id: id.clone(),
-                    name,
-                    programmes: Vec::new(),
-                });
+            if out.last().is_none_or(|(e, _)| e.id != id) {
+                out.push((
+                    Exclusion {
+                        id: id.clone(),
+                        name,
+                        programmes: Vec::new(),
+                    },
+                    true,
+                ));
             }
-            if let Some(k) = member.and_then(|m| keys.get(&m).cloned())
-                && let Some(last) = out.last_mut()
-            {
-                last.programmes.push(k);
+            if let (Some(m), Some((last, readable))) = (member, out.last_mut()) {
+                match keys.get(&m) {
+                    Some(k) => last.programmes.push(k.clone()),
+                    None => *readable = false,
+                }
             }
         }
-        for e in &mut out {
-            e.programmes.sort();
-        }
-        Ok(out)
+        Ok(out
+            .into_iter()
+            .filter(|(_, readable)| *readable)
+            .map(|(mut e, _)| {
+                e.programmes.sort();
+                e
+            })
+            .collect())
     }
 
     /// Adds an exclusion: of these programmes (two or more, by key) at most one may be
-    /// chosen.
+    /// chosen. A programme the viewer may not read is refused as one that does not exist.
     pub async fn create_exclusion(
         &self,
         actor: &Actor,
         viewer: &Viewer,
         today: NaiveDate,
         workspace: WorkspaceId,
-        name: &str,
-        programmes: &BTreeSet<String>,
+        mut fields: ExclusionFields,
     ) -> Result<Exclusion, StoreError> {
         require_planning(viewer, "add exclusions")?;
+        fields.name = fields.name.trim().to_owned();
+        for k in &mut fields.programmes {
+            *k = k.trim().to_owned();
+        }
         let keys = self
             .visible_programme_keys(viewer, today, workspace)
             .await?;
         let id_of: BTreeMap<&String, &String> = keys.iter().map(|(i, k)| (k, i)).collect();
-        let mut problems = Vec::new();
-        if name.trim().is_empty() {
-            problems.push(FieldError {
-                field: "name",
-                message: "enter the exclusion's name".into(),
-            });
-        }
-        if programmes.len() < 2 {
-            problems.push(FieldError {
-                field: "programmes",
-                message: "an exclusion needs two programmes or more".into(),
-            });
-        }
-        for k in programmes {
-            if !id_of.contains_key(k) {
+        let mut problems = fields.check();
+        let mut named = BTreeSet::new();
+        for k in &fields.programmes {
+            if !id_of.contains_key(k) && named.insert(k) {
                 problems.push(FieldError {
                     field: "programmes",
                     message: format!("there is no programme {k}"),
@@ -1053,16 +1204,17 @@ impl Store {
         if !problems.is_empty() {
             return Err(StoreError::Fields(problems));
         }
+        let programmes: BTreeSet<String> = fields.programmes.into_iter().collect();
         let id = Uuid::now_v7().to_string();
         let ws = workspace.to_string();
         let mut tx = self.begin_write().await?;
         sqlx::query("INSERT INTO programme_exclusion (id, workspace_id, name) VALUES ($1, $2, $3)")
             .bind(&id)
             .bind(&ws)
-            .bind(name.trim())
+            .bind(&fields.name)
             .execute(tx.conn())
             .await?;
-        for k in programmes {
+        for k in &programmes {
             sqlx::query(
                 "INSERT INTO programme_exclusion_member (exclusion_id, programme_id) VALUES ($1, $2)",
             )
@@ -1073,8 +1225,8 @@ impl Store {
         }
         let created = Exclusion {
             id: id.clone(),
-            name: name.trim().to_owned(),
-            programmes: programmes.iter().cloned().collect(),
+            name: fields.name,
+            programmes: programmes.into_iter().collect(),
         };
         tx.audit(
             actor,
@@ -1089,7 +1241,54 @@ impl Store {
         Ok(created)
     }
 
-    /// The absorptive capacities of lead actors in a workspace.
+    /// Removes an exclusion the viewer may read (see [`Store::list_exclusions`]); one
+    /// that names a programme the viewer may not read is not found.
+    pub async fn delete_exclusion(
+        &self,
+        actor: &Actor,
+        viewer: &Viewer,
+        today: NaiveDate,
+        workspace: WorkspaceId,
+        id: &str,
+    ) -> Result<(), StoreError> {
+        require_planning(viewer, "remove exclusions")?;
+        let Some(found) = self
+            .list_exclusions(viewer, today, workspace)
+            .await?
+            .into_iter()
+            .find(|e| e.id == id)
+        else {
+            return Err(StoreError::NotFound {
+                kind: "exclusion",
+                key: id.to_owned(),
+            });
+        };
+        let ws = workspace.to_string();
+        let mut tx = self.begin_write().await?;
+        sqlx::query("DELETE FROM programme_exclusion_member WHERE exclusion_id = $1")
+            .bind(&found.id)
+            .execute(tx.conn())
+            .await?;
+        sqlx::query("DELETE FROM programme_exclusion WHERE id = $1 AND workspace_id = $2")
+            .bind(&found.id)
+            .bind(&ws)
+            .execute(tx.conn())
+            .await?;
+        tx.audit(
+            actor,
+            "exclusion.delete",
+            "exclusion",
+            &found.id,
+            Some(&ws),
+            &found,
+        )
+        .await?;
+        tx.commit().await
+    }
+
+    /// The absorptive capacities of lead actors in a workspace. An actor the viewer may
+    /// not read has no name: the plan problem needs its limit, but pages and the API
+    /// leave it out.
     pub async fn list_capacities(
         &self,
         viewer: &Viewer,
@@ -1120,7 +1319,8 @@ impl Store {
         Ok(out)
     }
 
-    /// Sets how many programmes a lead actor may run at once; `None` removes the limit.
+    /// Sets how many programmes a lead actor, which the viewer must be able to read, may
+    /// run at once (at least 1: see [`custodes_core::planning::check_capacity`]).
     pub async fn set_capacity(
         &self,
         actor: &Actor,
@@ -1128,18 +1328,20 @@ impl Store {
         today: NaiveDate,
         workspace: WorkspaceId,
         lead: ActorId,
-        max_running: Option<u32>,
-    ) -> Result<(), StoreError> {
+        max_running: u32,
+    ) -> Result<LeadCapacity, StoreError> {
         require_planning(viewer, "set absorptive capacities")?;
-        if !self
-            .actor_names(viewer, today, workspace)
-            .await?
-            .contains_key(&lead)
-        {
-            return Err(StoreError::Fields(vec![FieldError {
+        let names = self.actor_names(viewer, today, workspace).await?;
+        let mut problems = Vec::new();
+        if !names.contains_key(&lead) {
+            problems.push(FieldError {
                 field: "actor",
                 message: "choose an actor of the sector map".into(),
-            }]));
+            });
+        }
+        problems.extend(check_capacity(max_running));
+        if !problems.is_empty() {
+            return Err(StoreError::Fields(problems));
         }
         let ws = workspace.to_string();
         let mut tx = self.begin_write().await?;
@@ -1148,23 +1350,69 @@ impl Store {
             .bind(lead.to_string())
             .execute(tx.conn())
             .await?;
-        if let Some(m) = max_running {
-            sqlx::query(
-                "INSERT INTO lead_capacity (workspace_id, actor_id, max_running) VALUES ($1, $2, $3)",
-            )
-            .bind(&ws)
-            .bind(lead.to_string())
-            .bind(i64::from(m))
-            .execute(tx.conn())
-            .await?;
-        }
+        sqlx::query(
+            "INSERT INTO lead_capacity (workspace_id, actor_id, max_running) VALUES ($1, $2, $3)",
+        )
+        .bind(&ws)
+        .bind(lead.to_string())
+        .bind(i64::from(max_running))
+        .execute(tx.conn())
+        .await?;
         tx.audit(
             actor,
             "planning.capacity",
             "actor",
             &lead.to_string(),
             Some(&ws),
-            &max_running,
+            &Some(max_running),
+        )
+        .await?;
+        tx.commit().await?;
+        Ok(LeadCapacity {
+            actor: ActorRef {
+                id: lead,
+                name: names.get(&lead).cloned(),
+            },
+            max_running,
+        })
+    }
+
+    /// Removes the capacity of a lead actor the viewer may read: it may then run any
+    /// number of programmes at once.
+    pub async fn remove_capacity(
+        &self,
+        actor: &Actor,
+        viewer: &Viewer,
+        today: NaiveDate,
+        workspace: WorkspaceId,
+        lead: ActorId,
+    ) -> Result<(), StoreError> {
+        require_planning(viewer, "remove absorptive capacities")?;
+        let known = self
+            .list_capacities(viewer, today, workspace)
+            .await?
+            .into_iter()
+            .any(|c| c.actor.id == lead && c.actor.name.is_some());
+        if !known {
+            return Err(StoreError::NotFound {
+                kind: "capacity of actor",
+                key: lead.to_string(),
+            });
+        }
+        let ws = workspace.to_string();
+        let mut tx = self.begin_write().await?;
+        sqlx::query("DELETE FROM lead_capacity WHERE workspace_id = $1 AND actor_id = $2")
+            .bind(&ws)
+            .bind(lead.to_string())
+            .execute(tx.conn())
+            .await?;
+        tx.audit(
+            actor,
+            "planning.capacity.remove",
+            "actor",
+            &lead.to_string(),
+            Some(&ws),
+            &None::<u32>,
         )
         .await?;
         tx.commit().await

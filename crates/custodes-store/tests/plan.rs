@@ -15,8 +15,8 @@ use custodes_core::audit::Actor;
 use custodes_core::framework::ReformField;
 use custodes_core::plan::{Contribution, MinimumShare, Plan, ProgrammeKind, ShareOf, SourceCost};
 use custodes_core::planning::{
-    Assumption, CapabilityFields, CurrentLevel, Horizon, OptionFields, PlanStatus, PlanStep,
-    ProgrammeFields, Scenario, SolveReport, SolveSettings, SourceFields,
+    Assumption, CapabilityFields, CurrentLevel, ExclusionFields, Horizon, OptionFields, PlanStatus,
+    PlanStep, ProgrammeFields, Scenario, SolveReport, SolveSettings, SourceFields,
 };
 use custodes_core::policy::{Classification, Viewer};
 use custodes_core::sector::{ActorFields, ActorKind};
@@ -365,12 +365,14 @@ async fn the_portfolio_is_created_updated_and_audited(flavour: Flavour) {
         p,
         today(),
         s.ws,
-        "One of the two",
-        &["p-academy".to_owned(), "p-border".to_owned()].into(),
+        ExclusionFields {
+            name: "One of the two".into(),
+            programmes: vec!["p-academy".to_owned(), "p-border".to_owned()],
+        },
     )
     .await
     .unwrap();
-    st.set_capacity(&system(), p, today(), s.ws, s.police, Some(2))
+    st.set_capacity(&system(), p, today(), s.ws, s.police, 2)
         .await
         .unwrap();
     st.set_minimum_share(

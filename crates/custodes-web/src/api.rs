@@ -738,6 +738,7 @@ pub(crate) fn document() -> utoipa::openapi::OpenApi {
     let mut doc = ApiDoc::openapi();
     doc.merge(crate::api_assessments::AssessmentApi::openapi());
     doc.merge(crate::api_planning::PlanningApi::openapi());
+    doc.merge(crate::api_planning_rules::PlanningRulesApi::openapi());
     doc
 }
 

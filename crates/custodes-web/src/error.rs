@@ -24,6 +24,9 @@ pub enum WebError {
     BadToken,
     /// A request that cannot be understood.
     BadRequest(String),
+    /// A request refused because of what is stored, such as deleting a record that
+    /// others refer to.
+    Conflict(String),
     /// Something failed inside; the details go to the log, not to the visitor.
     Internal(String),
 }
@@ -53,6 +56,7 @@ impl WebError {
             WebError::Forbidden | WebError::CrossSite => StatusCode::FORBIDDEN,
             WebError::SignInNeeded | WebError::BadToken => StatusCode::UNAUTHORIZED,
             WebError::BadRequest(_) => StatusCode::BAD_REQUEST,
+            WebError::Conflict(_) => StatusCode::CONFLICT,
             WebError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
         }
     }
@@ -74,6 +78,7 @@ impl WebError {
             ),
             WebError::BadToken => ("The API token is not valid", "It is unknown, expired or revoked.".into()),
             WebError::BadRequest(m) => ("The request cannot be used", m.clone()),
+            WebError::Conflict(m) => ("This cannot be done now", m.clone()),
             WebError::Internal(detail) => {
                 tracing::error!(%detail, "request failed");
                 (

@@ -71,6 +71,15 @@ impl Problems {
         self.0.is_empty()
     }
 
+    /// Every message for one field, in order (a field may break several rules).
+    pub fn all(&self, field: &str) -> Vec<&str> {
+        self.0
+            .iter()
+            .filter(|p| p.field == field)
+            .map(|p| p.message.as_str())
+            .collect()
+    }
+
     /// The message for one field, or "" (templates show it when not empty).
     pub fn on(&self, field: &str) -> &str {
         self.0

@@ -12,6 +12,7 @@ mod admin;
 mod api;
 mod api_assessments;
 mod api_planning;
+mod api_planning_rules;
 pub mod api_strategy;
 mod assessments;
 mod assets;

@@ -551,6 +551,10 @@ impl World {
             pages.push((format!("/api/v1/assessments/{id}"), true));
         }
         for r in &self.records {
+            pages.push((
+                format!("/w/land/planning/capacities/edit?actor={}", r.id),
+                false,
+            ));
             pages.push((format!("/w/land/actors/{}", r.id), false));
             pages.push((format!("/w/land/actors/{}/edit", r.id), false));
             pages.push((format!("/api/v1/actors/{}", r.id), true));
@@ -572,6 +576,11 @@ impl World {
                 );
             }
             for h in &hidden {
+                let key = format!("p-{}", h.canary.to_lowercase());
+                assert!(
+                    !text.contains(&key),
+                    "{path} names hidden programme {key} to {viewer:?} (status {status})"
+                );
                 assert!(
                     !text.contains(&h.threat),
                     "{path} names hidden threat {} to {viewer:?} (status {status})",
@@ -671,6 +680,27 @@ impl World {
                 .1,
         );
         self.check_writes(viewer, &hidden, &goals).await;
+        // The rules between programmes name only programmes and actors the viewer may
+        // read, and leave none of those out.
+        leak_strategy::check_rules(
+            viewer,
+            &self
+                .records
+                .iter()
+                .enumerate()
+                .filter(|(_, r)| can_read(viewer, &r.classification, today()))
+                .map(|(n, _)| n)
+                .collect(),
+            &readable.iter().map(|r| r.id.clone()).collect(),
+            &self
+                .get("/api/v1/workspaces/land/exclusions", None, token)
+                .await
+                .1,
+            &self
+                .get("/api/v1/workspaces/land/capacities", None, token)
+                .await
+                .1,
+        );
         // A threat names exactly the responders the viewer may read.
         let expected: Vec<(String, BTreeSet<String>)> = self
             .records

@@ -1,5 +1,6 @@
 //! Funding sources with their ceilings per year, eligibility and carry-over; the minimum
-//! shares of the spend; the budget scenarios; and the funding source form.
+//! shares of the spend; the budget scenarios; and the funding source form. The forms of
+//! shares and scenarios are in [`super::rules`] and [`super::scenarios`].
 
 use std::collections::{BTreeMap, BTreeSet};
 
@@ -15,6 +16,7 @@ use custodes_core::planning::SourceFields;
 use custodes_store::programme::ProgrammeQuery;
 use custodes_store::workspace::Workspace;
 
+use super::rules::share_value;
 use super::{list_text, money, parse_list, points};
 use crate::actors::{Choice, store_problems, workspace};
 use crate::auth::{self, Visitor};
@@ -40,6 +42,14 @@ pub(crate) struct ScenarioRow {
     assumptions: Vec<String>,
 }
 
+/// A minimum share's row: what it is of (as the form and the address write it, and in
+/// words) and the share.
+pub(crate) struct ShareRow {
+    value: String,
+    of: String,
+    share: String,
+}
+
 #[derive(Template, WebTemplate)]
 #[template(path = "planning/funding.html")]
 pub(crate) struct ListPage {
@@ -49,9 +59,10 @@ pub(crate) struct ListPage {
     years: Vec<i32>,
     sources: Vec<SourceRow>,
     totals: Vec<String>,
-    shares: Vec<(String, String)>,
+    shares: Vec<ShareRow>,
     scenarios: Vec<ScenarioRow>,
     may_edit: bool,
+    problems: Problems,
 }
 
 /// `GET /w/{slug}/planning/funding`.
@@ -61,6 +72,16 @@ pub(crate) async fn list(
     Path(slug): Path<String>,
 ) -> Result<ListPage, WebError> {
     let ws = workspace(&state.store, &slug).await?;
+    list_page(&state, &visitor, ws, Problems::default()).await
+}
+
+/// The funding page, with `problems` when an action taken from it was refused.
+pub(crate) async fn list_page(
+    state: &AppState,
+    visitor: &Visitor,
+    ws: Workspace,
+    problems: Problems,
+) -> Result<ListPage, WebError> {
     let years = state
         .store
         .horizon(ws.id)
@@ -128,7 +149,11 @@ pub(crate) async fn list(
                         .map_or(g.to_string(), |x| x.title.clone())
                 ),
             };
-            (of, format!("{}%", points(m.share * 100.0)))
+            ShareRow {
+                value: share_value(&m.of),
+                of,
+                share: format!("{}%", points(m.share * 100.0)),
+            }
         })
         .collect();
     let scenarios = state
@@ -150,7 +175,7 @@ pub(crate) async fn list(
         .collect();
     let path = format!("/w/{}/planning/funding", ws.slug);
     Ok(ListPage {
-        chrome: Chrome::new(&state, &visitor, &path).await,
+        chrome: Chrome::new(state, visitor, &path).await,
         tab: "funding",
         years,
         sources: rows,
@@ -158,6 +183,7 @@ pub(crate) async fn list(
         shares,
         scenarios,
         may_edit: visitor.may(Action::EditPlanning),
+        problems,
         ws,
     })
 }

@@ -1,5 +1,6 @@
 //! Capabilities-based planning (module M4) on the web: capabilities with their gaps,
-//! the programme portfolio and its editor, funding sources and scenarios, plans with
+//! the programme portfolio and its editor, the rules between programmes (exclusions,
+//! capacities) and of the spend (minimum shares), funding sources and scenarios, plans with
 //! their charts, explanations and life cycle, and the comparison of two plans. The
 //! optimiser is called in one place, [`solve`].
 
@@ -7,6 +8,8 @@ mod capabilities;
 mod funding;
 mod plans;
 mod programmes;
+mod rules;
+mod scenarios;
 pub mod solve;
 
 use axum::Router;
@@ -63,6 +66,42 @@ pub(crate) fn routes() -> Router<AppState> {
             "/w/{slug}/planning/funding/{key}/edit",
             get(funding::edit_form).post(funding::update),
         )
+        .route(
+            "/w/{slug}/planning/exclusions/new",
+            get(rules::new_exclusion).post(rules::create_exclusion),
+        )
+        .route(
+            "/w/{slug}/planning/exclusions/{id}/delete",
+            post(rules::delete_exclusion),
+        )
+        .route(
+            "/w/{slug}/planning/capacities/edit",
+            get(rules::capacity_form).post(rules::set_capacity),
+        )
+        .route(
+            "/w/{slug}/planning/capacities/{actor}/delete",
+            post(rules::delete_capacity),
+        )
+        .route(
+            "/w/{slug}/planning/shares/edit",
+            get(rules::share_form).post(rules::set_share),
+        )
+        .route(
+            "/w/{slug}/planning/shares/{of}/delete",
+            post(rules::delete_share),
+        )
+        .route(
+            "/w/{slug}/planning/scenarios/new",
+            get(scenarios::new_form).post(scenarios::create),
+        )
+        .route(
+            "/w/{slug}/planning/scenarios/{key}/edit",
+            get(scenarios::edit_form).post(scenarios::update),
+        )
+        .route(
+            "/w/{slug}/planning/scenarios/{key}/delete",
+            post(scenarios::delete),
+        )
         .route("/w/{slug}/planning/compare", get(plans::compare))
         .route("/w/{slug}/planning/plans/{id}", get(plans::show))
         .route(
@@ -70,6 +109,7 @@ pub(crate) fn routes() -> Router<AppState> {
             post(plans::change_status),
         )
         .merge(crate::api_planning::routes())
+        .merge(crate::api_planning_rules::routes())
 }
 
 /// The main navigation's link to the planning pages of workspace `slug`.

@@ -1,5 +1,6 @@
 //! The programme portfolio editor: the list with filters by reform field and lead actor,
-//! with the exclusions and capacities that bind the portfolio; each programme with its
+//! with the exclusions and capacities that bind the portfolio (their forms are in
+//! [`super::rules`]); each programme with its
 //! options (cost and contribution tables per year); the programme and option forms.
 
 use std::collections::{BTreeMap, BTreeSet};
@@ -77,9 +78,23 @@ pub(crate) struct ListPage {
     q: String,
     fields: Vec<Choice>,
     leads: Vec<Choice>,
-    exclusions: Vec<(String, String)>,
-    capacities: Vec<(String, u32)>,
+    exclusions: Vec<ExclusionRow>,
+    capacities: Vec<CapacityRow>,
     may_edit: bool,
+}
+
+/// An exclusion as the portfolio lists it: its id, its name and its programmes in words.
+pub(crate) struct ExclusionRow {
+    id: String,
+    name: String,
+    members: String,
+}
+
+/// A lead actor's capacity as the portfolio lists it.
+pub(crate) struct CapacityRow {
+    actor: String,
+    name: String,
+    max_running: u32,
 }
 
 fn cost_range(p: &Programme) -> String {
@@ -171,15 +186,27 @@ pub(crate) async fn list(
                 .map(|k| by_key.get(k.as_str()).copied().unwrap_or(k).to_owned())
                 .collect::<Vec<_>>()
                 .join(" or ");
-            (e.name, members)
+            ExclusionRow {
+                id: e.id,
+                name: e.name,
+                members,
+            }
         })
         .collect();
+    // A capacity of an actor the visitor may not read is left out: naming it, even as
+    // "an actor you may not read", would tell that the actor exists.
     let capacities = state
         .store
         .list_capacities(&visitor.viewer, today(), ws.id)
         .await?
         .into_iter()
-        .map(|c| (actor_name(&c.actor), c.max_running))
+        .filter_map(|c| {
+            Some(CapacityRow {
+                name: c.actor.name?,
+                actor: c.actor.id.to_string(),
+                max_running: c.max_running,
+            })
+        })
         .collect();
     let path = format!("/w/{}/planning/programmes", ws.slug);
     Ok(ListPage {

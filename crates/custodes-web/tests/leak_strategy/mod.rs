@@ -2,10 +2,13 @@
 //! test has a threat and a programme with the same classification and canary, and a
 //! public goal that answers the threat and the threat before it. Each threat names as
 //! responders the record's actor and every actor before it, so that a threat a viewer may
-//! read names actors the viewer may not. Two strategies, which are not classified, are
-//! read by the public only once they leave their draft: one is in consultation with a
-//! comment, the other was consulted on, commented and sent back to draft. These are the
-//! routes to request and the counts, weights and answers to check.
+//! read names actors the viewer may not. Each programme depends on the one before it and
+//! is excluded with it (an exclusion named with the later one's canary), and each
+//! record's actor has an absorptive capacity, so that the rules between programmes name
+//! programmes and actors the viewer may not read. Two strategies, which are not
+//! classified, are read by the public only once they leave their draft: one is in
+//! consultation with a comment, the other was consulted on, commented and sent back to
+//! draft. These are the routes to request and the counts, weights and answers to check.
 
 use std::collections::BTreeSet;
 
@@ -82,7 +85,8 @@ pub async fn add(
         )
         .await
         .unwrap();
-    add_programme(store, loader, ws, canary, n, c).await;
+    let actor: ActorId = responders.last().unwrap().parse().unwrap();
+    add_programme(store, loader, ws, canary, n, c, actor).await;
     (threat.id.to_string(), goal.to_string())
 }
 
@@ -179,6 +183,16 @@ pub fn check_strategies(viewer: &Viewer, s: &Strategies, path: &str, status: u16
 
 /// Adds programme `p-N` of record `n`, with `canary` in its name and description and the
 /// record's classification, after setting the planning horizon for the first record.
+/// The key of the programme of record `n`: its canary in lowercase, which a response
+/// may hold only when the viewer may read the programme.
+pub fn programme_key(n: usize) -> String {
+    format!("p-cnry{n:04}")
+}
+
+/// Adds the programme of record `n`, with `canary` in its name and description and the
+/// record's classification, after the programme before it, with an exclusion of the two
+/// and a capacity of the record's actor. The first record also sets the planning
+/// horizon, a funding source, a scenario and a minimum share.
 async fn add_programme(
     store: &Store,
     loader: &Viewer,
@@ -186,10 +200,13 @@ async fn add_programme(
     canary: &str,
     n: usize,
     c: &Classification,
+    actor: ActorId,
 ) {
     use custodes_core::framework::ReformField;
-    use custodes_core::plan::ProgrammeKind;
-    use custodes_core::planning::{Horizon, ProgrammeFields};
+    use custodes_core::plan::{MinimumShare, ProgrammeKind, ShareOf};
+    use custodes_core::planning::{
+        Assumption, ExclusionFields, Horizon, ProgrammeFields, Scenario, SourceFields,
+    };
     use custodes_store::programme::ProgrammeInput;
     let today = chrono::Utc::now().date_naive();
     if n == 0 {
@@ -206,7 +223,55 @@ async fn add_programme(
             )
             .await
             .unwrap();
+        store
+            .save_source(
+                &Actor::System,
+                loader,
+                ws,
+                SourceFields {
+                    key: "treasury".into(),
+                    name: "Treasury".into(),
+                    ceilings: vec![1.0e6; 5],
+                    eligible_fields: vec![],
+                    carry_over: false,
+                },
+                vec![],
+            )
+            .await
+            .unwrap();
+        store
+            .create_scenario(
+                &Actor::System,
+                loader,
+                ws,
+                Scenario {
+                    key: "base".into(),
+                    name: "Base".into(),
+                    description: String::new(),
+                    assumptions: vec![Assumption::Factor {
+                        source: "treasury".into(),
+                        from_year: 2028,
+                        factor: 0.9,
+                    }],
+                },
+            )
+            .await
+            .unwrap();
+        store
+            .set_minimum_share(
+                &Actor::System,
+                loader,
+                ws,
+                MinimumShare {
+                    of: ShareOf::Field(ReformField::RuleOfLaw),
+                    share: 0.1,
+                },
+            )
+            .await
+            .unwrap();
     }
+    let key = programme_key(n);
+    let previous = n.checked_sub(1).map(programme_key);
     store
         .create_programme(
             &Actor::System,
@@ -215,7 +280,7 @@ async fn add_programme(
             ws,
             ProgrammeInput {
                 fields: ProgrammeFields {
-                    key: format!("p-{n}"),
+                    key: key.clone(),
                     name: format!("Programme {canary} name"),
                     description: format!("{canary} programme description"),
                     kind: ProgrammeKind::Sectoral,
@@ -227,11 +292,30 @@ async fn add_programme(
                 lead_actor: None,
                 partners: BTreeSet::new(),
                 donors: BTreeSet::new(),
-                after: BTreeSet::new(),
+                after: previous.iter().cloned().collect(),
                 gated_by: BTreeSet::new(),
                 classification: c.clone(),
             },
         )
+        .await
+        .unwrap();
+    if let Some(previous) = previous {
+        store
+            .create_exclusion(
+                &Actor::System,
+                loader,
+                today,
+                ws,
+                ExclusionFields {
+                    name: format!("Exclusion {canary} name"),
+                    programmes: vec![previous, key],
+                },
+            )
+            .await
+            .unwrap();
+    }
+    store
+        .set_capacity(&Actor::System, loader, today, ws, actor, n as u32 + 1)
         .await
         .unwrap();
 }
@@ -272,8 +356,9 @@ pub fn routes(threats: &[&str], goals: &[&str], strategies: &Strategies) -> Vec<
         out.push((format!("/api/v1/threats/{t}"), true));
     }
     for (n, _) in threats.iter().enumerate() {
-        out.push((format!("/w/land/planning/programmes/p-{n}"), false));
-        out.push((format!("/w/land/planning/programmes/p-{n}/edit"), false));
+        let key = programme_key(n);
+        out.push((format!("/w/land/planning/programmes/{key}"), false));
+        out.push((format!("/w/land/planning/programmes/{key}/edit"), false));
     }
     out.extend(
         [
@@ -282,8 +367,21 @@ pub fn routes(threats: &[&str], goals: &[&str], strategies: &Strategies) -> Vec<
             ("/w/land/planning", false),
             ("/w/land/planning/funding", false),
             ("/admin/audit?entity_kind=programme", false),
+            ("/admin/audit?entity_kind=exclusion", false),
+            ("/w/land/planning/exclusions/new", false),
+            ("/w/land/planning/capacities/edit", false),
+            ("/w/land/planning/shares/edit", false),
+            ("/w/land/planning/shares/edit?of=field:rule_of_law", false),
+            ("/w/land/planning/scenarios/new", false),
+            ("/w/land/planning/scenarios/base/edit", false),
             ("/api/v1/workspaces/land/programmes", true),
             ("/api/v1/workspaces/land/plans", true),
+            ("/api/v1/workspaces/land/exclusions", true),
+            ("/api/v1/workspaces/land/capacities", true),
+            ("/api/v1/workspaces/land/minimum-shares", true),
+            ("/api/v1/workspaces/land/scenarios", true),
+            ("/api/v1/workspaces/land/scenarios/base", true),
+            ("/api/v1/audit?entity_kind=exclusion&limit=500", true),
         ]
         .into_iter()
         .map(|(p, api)| (p.to_owned(), api)),
@@ -409,4 +507,43 @@ pub fn check_responders(
             .collect();
         assert_eq!(&named, actors, "responders of {threat} for {viewer:?}");
     }
+}
+
+/// Checks the rules between programmes the viewer is given: exactly the exclusions whose
+/// two programmes the viewer may read (record `n`'s exclusion joins programmes `n - 1` and
+/// `n`), and exactly the capacities of the actors the viewer may read. `readable` holds
+/// the indexes of the records the viewer may read, and `actors` their actors' ids.
+pub fn check_rules(
+    viewer: &Viewer,
+    readable: &BTreeSet<usize>,
+    actors: &BTreeSet<String>,
+    exclusions_api: &str,
+    capacities_api: &str,
+) {
+    let expected: BTreeSet<Vec<String>> = readable
+        .iter()
+        .filter(|n| **n > 0 && readable.contains(&(**n - 1)))
+        .map(|n| vec![programme_key(n - 1), programme_key(*n)])
+        .collect();
+    let listed: BTreeSet<Vec<String>> = json(exclusions_api)
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| {
+            e["programmes"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .map(|k| k.as_str().unwrap().to_owned())
+                .collect()
+        })
+        .collect();
+    assert_eq!(listed, expected, "exclusions for {viewer:?}");
+    let capacities: BTreeSet<String> = json(capacities_api)
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| c["actor"].as_str().unwrap().to_owned())
+        .collect();
+    assert_eq!(&capacities, actors, "capacities for {viewer:?}");
 }
