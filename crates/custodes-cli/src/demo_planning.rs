@@ -972,6 +972,7 @@ pub(crate) async fn ensure(store: &Store, workspace_slug: &str) -> Result<bool, 
             .save_source(
                 &actor,
                 loader,
+                chrono::Utc::now().date_naive(),
                 ws,
                 SourceFields {
                     key: key.into(),
@@ -1127,6 +1128,7 @@ pub(crate) async fn ensure(store: &Store, workspace_slug: &str) -> Result<bool, 
         .save_source(
             &actor,
             loader,
+            chrono::Utc::now().date_naive(),
             ws,
             SourceFields {
                 key: key.into(),

@@ -21,6 +21,7 @@ use uuid::Uuid;
 use crate::capability::{json_column, json_text, key_taken, require_planning};
 use crate::database::Store;
 use crate::error::StoreError;
+use crate::policy::{ViewerBinds, visible};
 
 /// A funding source.
 #[derive(Clone, Debug, PartialEq, Serialize)]
@@ -138,11 +139,14 @@ impl Store {
     }
 
     /// Adds a funding source, or changes the one with the same key. `eligible_programmes`
-    /// are keys of programmes it may fund whatever their field.
+    /// are keys of programmes it may fund whatever their field, among those the viewer may
+    /// read: a key of a programme the viewer may not read is refused as unknown, and the
+    /// links to such programmes that the source already has are kept.
     pub async fn save_source(
         &self,
         actor: &Actor,
         viewer: &Viewer,
+        today: NaiveDate,
         workspace: WorkspaceId,
         mut fields: SourceFields,
         eligible_programmes: Vec<String>,
@@ -153,14 +157,21 @@ impl Store {
         let horizon = self.horizon_or_refuse(workspace).await?;
         let mut problems = fields.check(&horizon);
         let ws = workspace.to_string();
+        let vb = ViewerBinds::new(viewer, today);
+        let lookup = format!(
+            "SELECT p.id FROM programme p WHERE p.workspace_id = $4 AND p.key = $5 AND {}",
+            visible("p", "programme", 1)
+        );
         let mut programme_ids = Vec::new();
         for key in &eligible_programmes {
-            let id: Option<String> =
-                sqlx::query_scalar("SELECT id FROM programme WHERE workspace_id = $1 AND key = $2")
-                    .bind(&ws)
-                    .bind(key)
-                    .fetch_optional(&self.pool)
-                    .await?;
+            let id: Option<String> = sqlx::query_scalar(sqlx::AssertSqlSafe(lookup.clone()))
+                .bind(&vb.today)
+                .bind(vb.clearance)
+                .bind(&vb.user)
+                .bind(&ws)
+                .bind(key)
+                .fetch_optional(&self.pool)
+                .await?;
             match id {
                 Some(id) => programme_ids.push(id),
                 None => problems.push(FieldError {
@@ -211,7 +222,16 @@ impl Store {
                 id
             }
         };
-        sqlx::query("DELETE FROM source_programme WHERE source_id = $1")
+        // Only the links the viewer can see are replaced.
+        let unlink = format!(
+            "DELETE FROM source_programme WHERE source_id = $4 AND programme_id IN \
+             (SELECT p.id FROM programme p WHERE {})",
+            visible("p", "programme", 1)
+        );
+        sqlx::query(sqlx::AssertSqlSafe(unlink))
+            .bind(&vb.today)
+            .bind(vb.clearance)
+            .bind(&vb.user)
             .bind(id.to_string())
             .execute(tx.conn())
             .await?;

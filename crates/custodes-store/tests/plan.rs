@@ -187,6 +187,7 @@ async fn setup(flavour: Flavour) -> Setup {
             .save_source(
                 &system(),
                 &planner,
+                chrono::Utc::now().date_naive(),
                 ws,
                 SourceFields {
                     key: key.into(),

@@ -222,6 +222,7 @@ async fn setup(flavour: Flavour) -> Setup {
         .save_source(
             &system(),
             &planner,
+            chrono::Utc::now().date_naive(),
             ws,
             SourceFields {
                 key: "treasury".into(),
@@ -887,7 +888,69 @@ async fn scenarios_are_created_changed_and_deleted_unless_a_plan_uses_them(flavo
     );
 }
 
+fn donor_fields() -> SourceFields {
+    SourceFields {
+        key: "donor".into(),
+        name: "Donor".into(),
+        ceilings: vec![1.0e6; 4],
+        eligible_fields: vec![],
+        carry_over: false,
+    }
+}
+
+/// A source's eligible programmes are chosen among those the writer may read: a hidden
+/// programme is refused as unknown, and a hidden link survives a save by someone who
+/// cannot see it.
+async fn sources_keep_the_programmes_their_writer_cannot_see(flavour: Flavour) {
+    let s = setup(flavour).await;
+    let st = &s.store;
+    st.save_source(
+        &system(),
+        &s.planner,
+        today(),
+        s.ws,
+        donor_fields(),
+        vec!["p-a".into(), "p-secret".into()],
+    )
+    .await
+    .unwrap();
+    let before = entries(st).await;
+    let refused = st
+        .save_source(
+            &system(),
+            &s.outsider,
+            today(),
+            s.ws,
+            donor_fields(),
+            vec!["p-secret".into()],
+        )
+        .await;
+    match refused {
+        Err(StoreError::Fields(problems)) => {
+            assert_eq!(problems.len(), 1);
+            assert_eq!(problems[0].field, "eligible_programmes");
+            assert_eq!(problems[0].message, "there is no programme p-secret");
+        }
+        other => panic!("expected a field error, got {other:?}"),
+    }
+    assert_eq!(entries(st).await, before, "a refusal writes nothing");
+    // The outsider replaces p-a by p-b; the hidden link stays.
+    st.save_source(
+        &system(),
+        &s.outsider,
+        today(),
+        s.ws,
+        donor_fields(),
+        vec!["p-b".into()],
+    )
+    .await
+    .unwrap();
+    let donor = st.get_source(s.ws, "donor").await.unwrap().unwrap();
+    assert_eq!(donor.eligible_programmes, ["p-b", "p-secret"]);
+}
+
 on_both_backends!(
+    sources_keep_the_programmes_their_writer_cannot_see,
     exclusions_are_added_and_removed,
     dependencies_and_gates_are_added_and_removed,
     capacities_are_set_and_removed,

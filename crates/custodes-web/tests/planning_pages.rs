@@ -95,6 +95,7 @@ async fn portfolio(s: &Site) {
         .save_source(
             &a,
             &v,
+            chrono::Utc::now().date_naive(),
             ws,
             SourceFields {
                 key: "treasury".into(),

@@ -133,6 +133,7 @@ async fn world(flavour: Flavour) -> World {
     st.save_source(
         &a,
         &v,
+        chrono::Utc::now().date_naive(),
         ws,
         SourceFields {
             key: "treasury".into(),

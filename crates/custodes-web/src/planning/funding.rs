@@ -366,6 +366,7 @@ async fn save(
             .save_source(
                 &visitor.actor(),
                 &visitor.viewer,
+                today(),
                 ws.id,
                 SourceFields {
                     key: form.key.clone(),

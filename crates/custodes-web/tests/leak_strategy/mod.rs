@@ -227,6 +227,7 @@ async fn add_programme(
             .save_source(
                 &Actor::System,
                 loader,
+                chrono::Utc::now().date_naive(),
                 ws,
                 SourceFields {
                     key: "treasury".into(),
