@@ -218,30 +218,12 @@ impl Store {
         let programmes = self
             .list_programmes(viewer, today, workspace, &ProgrammeQuery::default())
             .await?;
-        // A plan reveals its goals' weights (in its problem, its objective and its
-        // marginal values), and a computed weight reveals the threats behind it; so the
-        // plan is classified to cover the threats behind every computed weight it uses, as
-        // well as its programmes. An override, recorded with its reason, reveals no threat.
         let mut level = Level::Public;
         let mut compartments = BTreeSet::new();
-        let mut from_threats = Level::Public;
-        let threats = self.all_threats(viewer, today, workspace).await?;
-        for goal in goals.iter().filter(|g| g.weight.overridden.is_none()) {
-            for t in &goal.threats {
-                if let Some(threat) = threats.iter().find(|x| x.id == t.id) {
-                    let effective = threat.classification.effective_level(today);
-                    from_threats = from_threats.max(effective);
-                    level = level.max(effective);
-                    compartments.extend(threat.classification.compartments.iter().copied());
-                }
-            }
-        }
-        let mut from_programmes = Level::Public;
         let mut dependencies = Vec::new();
         let mut gates = Vec::new();
         let mut plan_programmes = Vec::new();
         for p in &programmes {
-            from_programmes = from_programmes.max(p.classification.level);
             level = level.max(p.classification.level);
             compartments.extend(p.classification.compartments.iter().copied());
             for before in &p.after {
@@ -331,26 +313,16 @@ impl Store {
         };
         scenario.apply(&mut problem);
         let problems = validate(&problem);
-        let classification = if level == Level::Public && compartments.is_empty() {
+        let classification = if level == Level::Public {
             Classification::public()
         } else {
-            let mut why = Vec::new();
-            if from_programmes > Level::Public {
-                why.push(format!(
-                    "names programmes classified {}",
-                    from_programmes.as_str()
-                ));
-            }
-            if from_threats > Level::Public || !compartments.is_empty() {
-                why.push(format!(
-                    "weighs goals by threats classified up to {}",
-                    from_threats.as_str()
-                ));
-            }
             Classification {
                 level,
                 compartments,
-                justification: Some(format!("the plan {}", why.join(" and "))),
+                justification: Some(format!(
+                    "the plan names programmes classified {}",
+                    level.as_str()
+                )),
                 declassify_on: None,
                 declassify_to: Level::Public,
             }
