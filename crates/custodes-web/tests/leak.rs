@@ -57,7 +57,12 @@ struct World {
     /// A published PUBLIC assessment whose answers name the records' actors and carry
     /// sources classified like the records, with their canaries.
     published: Option<String>,
+    /// An optimisation under way, started by the loader, whose scenario's name is
+    /// `JOB_CANARY`: no viewer checked is its owner, so none may see it.
+    job: String,
 }
+
+const JOB_CANARY: &str = "JOBCNRY";
 
 fn canary(n: usize) -> String {
     format!("CNRY{n:04}")
@@ -125,6 +130,21 @@ async fn world(flavour: Flavour) -> World {
             .await
             .unwrap();
     }
+    let jobs = custodes_web::planning::jobs::Jobs::default();
+    let job = jobs
+        .start(
+            boss.id,
+            ws.id,
+            custodes_web::planning::jobs::About {
+                scenario_key: JOB_CANARY.to_lowercase(),
+                scenario: format!("{JOB_CANARY} scenario"),
+                name: format!("{JOB_CANARY} plan"),
+                settings: Default::default(),
+            },
+            |_| std::future::pending(),
+        )
+        .unwrap()
+        .to_string();
     let app = router(AppState {
         store: store.clone(),
         instance: Instance {
@@ -132,6 +152,7 @@ async fn world(flavour: Flavour) -> World {
             version: "0",
         },
         limits: SessionLimits::default(),
+        jobs: jobs.clone(),
     });
     let world = World {
         _db: db,
@@ -142,6 +163,7 @@ async fn world(flavour: Flavour) -> World {
         users: 0,
         assessments: Vec::new(),
         published: None,
+        job,
     };
     let _ = (boss, ws);
     world
@@ -488,12 +510,24 @@ impl World {
         let threats: Vec<&str> = self.records.iter().map(|r| r.threat.as_str()).collect();
         let goals: Vec<&str> = self.records.iter().map(|r| r.goal.as_str()).collect();
         pages.extend(leak_strategy::routes(&threats, &goals));
+        pages.push((format!("/w/land/planning/jobs/{}", self.job), false));
+        pages.push((format!("/api/v1/jobs/{}", self.job), true));
         for (path, api) in &pages {
             let (status, text) = if *api {
                 self.get(path, None, token).await
             } else {
                 self.get(path, cookie, None).await
             };
+            assert!(
+                !text.contains(JOB_CANARY),
+                "{path} shows another person's optimisation to {viewer:?} (status {status})"
+            );
+            if path.contains(&self.job) {
+                assert!(
+                    [303, 401, 404].contains(&status),
+                    "{path} answers {status} to {viewer:?}"
+                );
+            }
             for h in &hidden {
                 assert!(
                     !text.contains(&h.canary),

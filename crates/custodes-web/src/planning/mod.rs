@@ -1,12 +1,15 @@
 //! Capabilities-based planning (module M4) on the web: capabilities with their gaps,
 //! the programme portfolio and its editor, funding sources and scenarios, plans with
 //! their charts, explanations and life cycle, and the comparison of two plans. The
-//! optimiser is called in one place, [`solve`].
+//! optimiser is called in one place, [`solve`], and runs in the background as a job
+//! ([`jobs`]) whose progress has its own page.
 
 mod capabilities;
 mod funding;
+pub mod jobs;
 mod plans;
 mod programmes;
+mod progress;
 pub mod solve;
 
 use axum::Router;
@@ -64,6 +67,8 @@ pub(crate) fn routes() -> Router<AppState> {
             get(funding::edit_form).post(funding::update),
         )
         .route("/w/{slug}/planning/compare", get(plans::compare))
+        .route("/w/{slug}/planning/jobs/{id}", get(progress::show))
+        .route("/w/{slug}/planning/jobs/{id}/stop", post(progress::stop))
         .route("/w/{slug}/planning/plans/{id}", get(plans::show))
         .route(
             "/w/{slug}/planning/plans/{id}/status",
