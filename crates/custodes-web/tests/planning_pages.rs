@@ -970,7 +970,7 @@ async fn an_optimisation_without_a_plan_says_why_and_keeps_the_form(flavour: Fla
     for part in [
         "<h1 class=\"heading-xl\">No plan was made</h1>",
         "Baseline: the optimiser could not make a plan",
-        "No plan can exist: mandatory programme p-must does not fit even alone",
+        "No plan can exist: mandatory programme Mandatory fleet does not fit even alone",
         "href=\"/w/land/planning?scenario=baseline&#38;name=Doomed&#38;time_limit=7.5&#38;gap=0.02#optimise\"",
     ] {
         assert!(html.contains(part), "{part} missing from {html}");

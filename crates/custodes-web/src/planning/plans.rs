@@ -358,21 +358,9 @@ impl Names {
             .unwrap_or_else(|| "A goal you may not read".to_owned())
     }
 
-    /// Text from the core or the optimiser with programme keys replaced by their names
-    /// (the longest key first, so that a key that begins another is not replaced inside
-    /// it).
+    /// Text from the core or the optimiser with programme keys replaced by their names.
     fn words(&self, text: &str) -> String {
-        let mut keys: Vec<(&String, &String)> = self.programmes.iter().collect();
-        keys.sort_by_key(|(k, _)| std::cmp::Reverse(k.len()));
-        let mut out = text.to_owned();
-        for (i, (k, _)) in keys.iter().enumerate() {
-            let mark = format!("\u{1}{i}\u{1}");
-            out = out.replace(k.as_str(), &mark);
-        }
-        for (i, (_, name)) in keys.iter().enumerate() {
-            out = out.replace(&format!("\u{1}{i}\u{1}"), name);
-        }
-        sentence(&out)
+        programme_words(&self.programmes, text)
     }
 
     fn binding(&self, b: &Binding) -> String {
@@ -396,6 +384,23 @@ impl Names {
             other => self.words(&other.to_string()),
         }
     }
+}
+
+/// Text from the core or the optimiser, as a sentence, with the keys of `programmes` (key
+/// → name) replaced by their names (the longest key first, so that a key that begins
+/// another is not replaced inside it).
+pub(super) fn programme_words(programmes: &BTreeMap<String, String>, text: &str) -> String {
+    let mut keys: Vec<(&String, &String)> = programmes.iter().collect();
+    keys.sort_by_key(|(k, _)| std::cmp::Reverse(k.len()));
+    let mut out = text.to_owned();
+    for (i, (k, _)) in keys.iter().enumerate() {
+        let mark = format!("\u{1}{i}\u{1}");
+        out = out.replace(k.as_str(), &mark);
+    }
+    for (i, (_, name)) in keys.iter().enumerate() {
+        out = out.replace(&format!("\u{1}{i}\u{1}"), name);
+    }
+    sentence(&out)
 }
 
 /// The residual gap per goal and year of a plan's evaluation, with the total per year.

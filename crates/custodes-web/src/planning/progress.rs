@@ -14,15 +14,17 @@ use askama_web::WebTemplate;
 use axum::extract::{Path, State};
 use axum::http::{HeaderMap, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Redirect, Response};
+use custodes_store::programme::ProgrammeQuery;
 use custodes_store::workspace::Workspace;
 
 use super::jobs::{End, Snapshot};
+use super::plans::programme_words;
 use super::points;
 use crate::actors::workspace;
 use crate::auth::{self, Visitor};
 use crate::chrome::Chrome;
 use crate::form::{FormData, sentence};
-use crate::{AppState, WebError};
+use crate::{AppState, WebError, today};
 
 /// A job as its page shows it.
 pub(crate) struct JobView {
@@ -201,7 +203,7 @@ pub(crate) async fn show(
         }
         return Ok(Redirect::to(&to).into_response());
     }
-    let view = JobView::of(&job, &slug);
+    let mut view = JobView::of(&job, &slug);
     if htmx {
         if view.failure.is_some() {
             // The page changes as a whole (heading, message, no stop button).
@@ -212,6 +214,18 @@ pub(crate) async fn show(
             return Ok(response);
         }
         return Ok(JobStatus { ws, job: view }.into_response());
+    }
+    if let Some(End::Failed(reason)) = &job.end {
+        // The optimiser names programmes by their keys; the page names them as people do,
+        // from the programmes the visitor may read.
+        let names = state
+            .store
+            .list_programmes(&visitor.viewer, today(), ws.id, &ProgrammeQuery::default())
+            .await?
+            .into_iter()
+            .map(|p| (p.fields.key, p.fields.name))
+            .collect();
+        view.failure = Some(programme_words(&names, reason));
     }
     let path = format!("/w/{slug}/planning/jobs/{id}");
     Ok(JobPage {
