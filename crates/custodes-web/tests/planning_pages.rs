@@ -1250,6 +1250,60 @@ async fn poll(
     panic!("{url} did not get there within a minute")
 }
 
+/// Stopping the server stops the optimisations under way and waits for each to end (a
+/// stopped solve explains and saves its best plan) before `serve` returns.
+#[tokio::test]
+async fn stopping_the_server_stops_the_optimisations_under_way() {
+    use std::sync::Arc;
+    use std::sync::atomic::{AtomicBool, Ordering};
+
+    use custodes_web::planning::jobs::{About, Jobs};
+    let s = site(Flavour::Sqlite).await;
+    let jobs = Jobs::new(2);
+    let state = custodes_web::AppState {
+        store: s.store.clone(),
+        instance: custodes_web::Instance {
+            name: "Shutdown".into(),
+            version: "0",
+        },
+        limits: Default::default(),
+        jobs: jobs.clone(),
+    };
+    let ended = Arc::new(AtomicBool::new(false));
+    let done = ended.clone();
+    let owner = custodes_core::UserId::from_uuid(uuid::Uuid::now_v7());
+    let ws = s.store.list_workspaces().await.unwrap()[0].id;
+    let about = About {
+        scenario_key: "baseline".into(),
+        scenario: "Baseline".into(),
+        name: "Plan".into(),
+        settings: Default::default(),
+    };
+    jobs.start(owner, ws, about, move |handle| async move {
+        while !handle.stop().is_stopped() {
+            tokio::time::sleep(std::time::Duration::from_millis(10)).await;
+        }
+        // Explaining and saving the best plan takes a moment.
+        tokio::time::sleep(std::time::Duration::from_millis(300)).await;
+        done.store(true, Ordering::SeqCst);
+        Err("stopped".into())
+    })
+    .unwrap();
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let (tx, rx) = tokio::sync::oneshot::channel::<()>();
+    let server = tokio::spawn(custodes_web::serve(listener, state, async move {
+        let _ = rx.await;
+    }));
+    tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+    assert!(!ended.load(Ordering::SeqCst));
+    tx.send(()).unwrap();
+    server.await.unwrap().unwrap();
+    assert!(
+        ended.load(Ordering::SeqCst),
+        "serve returned before the job ended"
+    );
+}
+
 on_both_backends!(
     portfolio_forms_name_every_problem_and_change_nothing,
     a_plan_is_optimised_shown_approved_and_compared,

@@ -158,7 +158,7 @@ impl Snapshot {
             (None, false, None) => "Building the model of the portfolio.".into(),
             (None, false, Some(p)) => match p {
                 Progress::Started { columns, rows } => format!(
-                    "Starting the search: {columns} choices of programme, option and start year under {rows} rules."
+                    "Starting the search: the model has {columns} variables and {rows} constraints."
                 ),
                 Progress::Searching {
                     incumbent: None, ..
