@@ -1050,7 +1050,7 @@ async fn the_server_solves_two_plans_at_once_and_says_so_to_a_third(flavour: Fla
     // Once one ends, another may start.
     let (status, _, _) = s.post(&planner, &format!("{first}/stop"), &[]).await;
     assert_eq!(status, StatusCode::SEE_OTHER);
-    follow_job(&s, &planner, &first).await;
+    until_ended(&s, &planner, &first).await;
     let (status, third, _) = s.post(&planner, "/w/big/planning", &LONG_SOLVE).await;
     assert_eq!(status, StatusCode::SEE_OTHER, "{third}");
     for (who, job) in [(&other, &second), (&planner, &third)] {
@@ -1058,15 +1058,26 @@ async fn the_server_solves_two_plans_at_once_and_says_so_to_a_third(flavour: Fla
         assert_eq!(status, StatusCode::SEE_OTHER);
     }
     for (who, job) in [(&other, &second), (&planner, &third)] {
-        // Stopped at once, a job may have found no plan yet; either way it ends.
-        for _ in 0..1200 {
-            let (status, html) = s.get(who, job).await;
-            if status == StatusCode::SEE_OTHER || html.contains("No plan was made") {
-                break;
-            }
-            tokio::time::sleep(std::time::Duration::from_millis(50)).await;
-        }
+        until_ended(&s, who, job).await;
     }
+}
+
+/// Waits until the job ends, with a plan or without one: stopped at once, a job may not
+/// have found a plan yet.
+async fn until_ended(s: &Site, who: &site::Person, job: &str) {
+    for _ in 0..1200 {
+        let req = Request::get(job)
+            .header(axum::http::header::COOKIE, &who.cookie)
+            .body(Body::empty())
+            .unwrap();
+        let (status, _, html) = s.send(req).await;
+        if status == StatusCode::SEE_OTHER || html.contains("No plan was made") {
+            return;
+        }
+        assert_eq!(status, StatusCode::OK, "{html}");
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+    }
+    panic!("{job} did not end within a minute")
 }
 
 async fn the_api_optimises_in_the_background_when_asked(flavour: Flavour) {
