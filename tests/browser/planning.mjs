@@ -2,9 +2,10 @@
 // filters, a programme with its option tables, the forms of the rules between programmes
 // (exclusions, capacities) and of the spend (minimum shares), the scenario form (refused,
 // saved, deleted, and kept while a plan uses it), the approved plan with its Gantt chart,
-// spend, gaps and explanations, and the comparison with the "treasury −20%" plan. Each
-// visit checks HTTP 200, an <h1>, page problems and axe, and takes a screenshot. run.mjs
-// runs them among its checks.
+// spend, gaps and explanations, the comparison with the "treasury −20%" plan, and
+// optimising a plan in the background: its progress page updating and landing on the
+// plan, and a search stopped with the best plan kept. Each visit checks HTTP 200, an
+// <h1>, page problems and axe, and takes a screenshot. run.mjs runs them among its checks.
 
 const WORKSPACE = '/w/arvenia';
 
@@ -36,6 +37,30 @@ async function planIds(t, s, withDraft) {
   if (!withDraft && (await t.exists(cut))) t.problem('parliament sees a draft plan');
   const id = async (l) => new URL(await l.getAttribute('href'), page.url()).pathname.split('/').pop();
   return { approved: await id(approved), cut: withDraft ? await id(cut) : undefined };
+}
+
+// Fills in the optimise form on the plans page and sends it; returns when the progress
+// page has loaded.
+async function startOptimising(t, s, name, timeLimit) {
+  const { page } = s;
+  await t.visit(s, `${WORKSPACE}/planning`, { axe: false });
+  await page.selectOption('#scenario', 'baseline');
+  await page.fill('#name', name);
+  await page.fill('#time_limit', String(timeLimit));
+  await page.fill('#gap', '0');
+  await t.submit(page, page.getByRole('button', { name: 'Optimise', exact: true }));
+  t.page = t.pathOf(page);
+  if (!/\/planning\/jobs\/[0-9a-f-]+$/.test(t.pathOf(page))) throw new Error(`the form led to ${t.pathOf(page)}, not a job's page`);
+  if ((await t.expectH1(page)) !== 'Optimising a plan') t.problem('the progress page is not headed "Optimising a plan"');
+}
+
+// Waits until the page is a plan's page (the progress page sends it there), and returns
+// the plan page's text.
+async function landOnPlan(t, page, timeout) {
+  await page.waitForURL(/\/planning\/plans\/[0-9a-f-]+$/, { timeout, waitUntil: 'load' });
+  t.page = t.pathOf(page);
+  await t.expectH1(page);
+  return mainText(page);
 }
 
 export const PLANNING_CHECKS = [
@@ -147,6 +172,68 @@ export const PLANNING_CHECKS = [
       expectText(t, await mainText(page), ['What enters', 'What leaves', 'What moves', 'Change in residual gap per goal', 'Treasury −20%', 'Total cost'], 'the comparison');
       await t.visit(s, `${WORKSPACE}/planning/capabilities`, { screenshot: 'capabilities' });
       await t.visit(s, `${WORKSPACE}/planning/funding`, { screenshot: 'funding' });
+    },
+  },
+  {
+    name: 'planning: optimising in the background',
+    run: async (t) => {
+      const s = await t.session('planner');
+      const { page } = s;
+      await startOptimising(t, s, 'Browser test: background plan', 8);
+      const bar = page.locator('progress#job-time');
+      if (!(await t.exists(bar))) throw new Error('the progress page has no <progress id="job-time">');
+      const label = (await page.locator('label[for="job-time"]').innerText()).trim();
+      if (!label.startsWith('Time:')) t.problem(`the progress bar is labelled "${label}"`);
+      expectText(t, await mainText(page), ['under the scenario Baseline', 'Proven bound', 'Optimality gap', 'Nodes explored', 'Stop and keep the best plan'], 'the progress page');
+      // htmx swaps the status in place every second: the bar moves without a reload.
+      const before = Number(await bar.getAttribute('value'));
+      await page.waitForFunction((v) => Number(document.querySelector('progress#job-time')?.value ?? v) > v, before, { timeout: 6000 })
+        .catch(() => t.problem(`the progress bar stayed at ${before} s for 6 s`));
+      await t.screenshot(page, 'plan-job-running');
+      t.expectNoPageProblems(page);
+      await t.axe(s);
+      const text = await landOnPlan(t, page, 60_000);
+      expectText(t, text, ['Browser test: background plan', 'Programmes by year', 'Draft'], 'the plan it made');
+      t.expectNoPageProblems(page);
+    },
+  },
+  {
+    name: 'planning: progress without JavaScript',
+    run: async (t) => {
+      // The same session's cookies in a browser with scripts turned off: the page reloads
+      // itself (a meta refresh inside <noscript>) until the plan is saved.
+      const planner = await t.session('planner');
+      const context = await t.h.browser.newContext({ javaScriptEnabled: false });
+      try {
+        await context.addCookies(await planner.context.cookies());
+        const page = await context.newPage();
+        t.h.watch(page);
+        const s = { page, context };
+        await startOptimising(t, s, 'Browser test: plan without JavaScript', 4);
+        await t.screenshot(page, 'plan-job-no-script');
+        const text = await landOnPlan(t, page, 60_000);
+        expectText(t, text, ['Browser test: plan without JavaScript', 'Programmes by year'], 'the plan it made');
+        t.expectNoPageProblems(page);
+      } finally {
+        await context.close();
+      }
+    },
+  },
+  {
+    name: 'planning: stopping a search keeps the best plan',
+    run: async (t) => {
+      const s = await t.session('planner');
+      const { page } = s;
+      await startOptimising(t, s, 'Browser test: stopped plan', 60);
+      // A plan is found once the page gives its weighted gap as a number.
+      await page.locator('#job-status', { hasText: /Weighted gap \d/ }).waitFor({ timeout: 30_000 });
+      await t.screenshot(page, 'plan-job-searching');
+      await t.phoneScreenshot(s, t.pathOf(page), 'plan-job-searching-phone');
+      await t.submit(page, page.getByRole('button', { name: 'Stop and keep the best plan' }));
+      const text = await landOnPlan(t, page, 60_000);
+      expectText(t, text, ['Browser test: stopped plan', 'stopped by the user'], 'the stopped plan');
+      await t.screenshot(page, 'plan-stopped');
+      t.expectNoPageProblems(page);
     },
   },
 ];

@@ -228,7 +228,8 @@ pub enum PlanCommand {
         who: AsUser,
     },
     /// Optimise the workspace's portfolio under a scenario and save the plan as a draft,
-    /// then print what it chose and why it left programmes out.
+    /// then print what it chose and why it left programmes out. Ctrl-C stops the search
+    /// and keeps the best plan found so far.
     Optimise {
         /// The scenario's key or name (see the funding page), such as baseline.
         #[arg(long)]

@@ -11,6 +11,7 @@ use custodes_store::audit::Verdict;
 use custodes_store::session::SessionLimits;
 use custodes_store::user::NewUser;
 use custodes_store::{DatabaseUrl, Store};
+use custodes_web::planning::jobs::Jobs;
 use custodes_web::{AppState, Instance};
 use tokio::net::TcpListener;
 
@@ -131,6 +132,7 @@ fn show_config(config: &Config) -> Result<(), Failure> {
         }
     );
     println!("log_level = {:?}", config.log_level);
+    println!("solves_at_once = {}", config.solves_at_once);
     Ok(())
 }
 
@@ -230,6 +232,7 @@ async fn serve(config: &Config, store: Store, demo: bool) -> Result<(), Failure>
             version: env!("CARGO_PKG_VERSION"),
         },
         limits: SessionLimits::default(),
+        jobs: Jobs::new(config.solves_at_once),
     };
     let shutdown = shutdown_signal()?;
     tracing::info!(%addr, database = %store.url(), "serving");

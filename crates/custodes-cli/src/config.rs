@@ -58,6 +58,8 @@ pub struct Config {
     pub log_format: LogFormat,
     /// Which log lines are written, as a filter (`info`, `custodes=debug,info`, …).
     pub log_level: String,
+    /// How many plans the web server optimises at once; each keeps a processor core busy.
+    pub solves_at_once: usize,
 }
 
 impl Default for Config {
@@ -69,6 +71,7 @@ impl Default for Config {
             instance_name: "Custodes".into(),
             log_format: LogFormat::Human,
             log_level: "info".into(),
+            solves_at_once: custodes_web::planning::jobs::DEFAULT_LIMIT,
         }
     }
 }
@@ -85,13 +88,14 @@ fn default_data_dir() -> PathBuf {
 }
 
 /// The keys the environment may set, as `CUSTODES_<KEY>`.
-const ENV_KEYS: [&str; 6] = [
+const ENV_KEYS: [&str; 7] = [
     "data_dir",
     "database_url",
     "listen",
     "instance_name",
     "log_format",
     "log_level",
+    "solves_at_once",
 ];
 
 /// Values given as flags; only those present override the other layers.
@@ -164,6 +168,11 @@ log_format = "human"
 # Which log lines are written: a level (error, warn, info, debug, trace) or a filter
 # such as "custodes=debug,info".
 log_level = "info"
+
+# How many plans the web server optimises at once (in the background, from the planning
+# pages and the API); more are refused until one ends. Each solve keeps one processor
+# core busy, so keep it below the number of cores.
+solves_at_once = 2
 "#;
 
 #[cfg(test)]
@@ -180,6 +189,7 @@ mod tests {
         assert_eq!(config.listen, defaults.listen);
         assert_eq!(config.instance_name, defaults.instance_name);
         assert_eq!(config.log_format, LogFormat::Human);
+        assert_eq!(config.solves_at_once, defaults.solves_at_once);
     }
 
     #[test]

@@ -21,6 +21,7 @@ use custodes_core::planning::{
 };
 use custodes_core::policy::{Classification, Viewer};
 use custodes_core::{ActorId, Level};
+use custodes_optimise::Stop;
 use custodes_store::capability::CapabilityInput;
 use custodes_store::programme::{OptionEdit, ProgrammeInput};
 use custodes_store::{Store, StoreError};
@@ -1239,6 +1240,7 @@ async fn ensure_plans(
         ws,
         solve("baseline", "Security Sector Reform Plan 2027–2036"),
         |_| {},
+        &Stop::new(),
     )
     .await
     .map_err(|e| invalid(format!("the demo's baseline plan: {e}")))?;
@@ -1276,6 +1278,7 @@ async fn ensure_plans(
             "Treasury −20%: plan if the envelope is cut",
         ),
         |_| {},
+        &Stop::new(),
     )
     .await
     .map_err(|e| invalid(format!("the demo's treasury −20% plan: {e}")))?;

@@ -1,7 +1,7 @@
 //! `custodes plan …`: plans from the command line, through the same calls (and so the
 //! same rules, access policy and audit) as the web pages and the API. `plan optimise`
 //! shows the optimiser's progress: a spinner with the stage when standard error is a
-//! terminal, plain lines otherwise.
+//! terminal, plain lines otherwise; Ctrl-C stops the search and keeps the best plan.
 
 use std::io::IsTerminal;
 use std::path::PathBuf;
@@ -9,7 +9,7 @@ use std::time::Duration;
 
 use anyhow::anyhow;
 use custodes_core::planning::SolveSettings;
-use custodes_optimise::{Format, Progress, Stage};
+use custodes_optimise::{Format, Progress, Stage, Stop};
 use custodes_store::Store;
 use custodes_store::plan::StoredPlan;
 use custodes_web::planning::solve::{OptimiseError, OptimiseRequest, export_model, optimise_plan};
@@ -32,6 +32,8 @@ async fn workspace_id(store: &Store, slug: &str) -> Result<custodes_core::Worksp
 fn failure(e: OptimiseError) -> Failure {
     match e {
         OptimiseError::Store(s) => Failure::from(s),
+        // Stopped before any plan: the work was not done, but the input was not at fault.
+        OptimiseError::Stopped => Failure::from(anyhow!(e)),
         other => Failure::bad_input(anyhow!(other)),
     }
 }
@@ -71,6 +73,8 @@ pub async fn run(store: &Store, command: PlanCommand) -> Result<(), Failure> {
             let ws = workspace_id(store, &workspace).await?;
             let reporter = Reporter::new();
             let mut hear = reporter.clone();
+            let stop = Stop::new();
+            let interrupt = stop_on_interrupt(stop.clone(), reporter.clone());
             let plan = optimise_plan(
                 store,
                 &actor,
@@ -86,8 +90,10 @@ pub async fn run(store: &Store, command: PlanCommand) -> Result<(), Failure> {
                     },
                 },
                 move |p| hear.hear(&p),
+                &stop,
             )
             .await;
+            interrupt.abort();
             reporter.finish();
             let plan = plan.map_err(failure)?;
             print!("{}", summary(&plan));
@@ -123,6 +129,22 @@ fn write_out(output: Option<PathBuf>, text: &str) -> Result<(), Failure> {
             Ok(())
         }
     }
+}
+
+/// Stops the search on the first Ctrl-C, so that the best plan found so far is explained
+/// and saved; a second Ctrl-C ends the program at once.
+fn stop_on_interrupt(stop: Stop, reporter: Reporter) -> tokio::task::JoinHandle<()> {
+    tokio::spawn(async move {
+        if tokio::signal::ctrl_c().await.is_err() {
+            return;
+        }
+        stop.stop();
+        reporter.say("stopping: the best plan found so far will be explained and saved (Ctrl-C again to quit without it)");
+        if tokio::signal::ctrl_c().await.is_ok() {
+            reporter.finish();
+            std::process::exit(130);
+        }
+    })
 }
 
 /// Reports the optimiser's progress on standard error.
@@ -202,8 +224,12 @@ impl Reporter {
             Progress::Explaining => "explaining the plan".to_owned(),
             Progress::Finished { seconds } => format!("finished in {seconds:.1} s"),
         };
+        self.say(&line);
+    }
+
+    fn say(&self, line: &str) {
         match &self.bar {
-            Some(bar) => bar.set_message(line),
+            Some(bar) => bar.set_message(line.to_owned()),
             None => eprintln!("optimising: {line}"),
         }
     }

@@ -27,6 +27,8 @@ pub enum WebError {
     /// A request refused because of what is stored, such as deleting a record that
     /// others refer to.
     Conflict(String),
+    /// The server is doing as much of this as it does at once; try again later.
+    Busy(String),
     /// Something failed inside; the details go to the log, not to the visitor.
     Internal(String),
 }
@@ -50,13 +52,15 @@ struct ErrorPage {
 }
 
 impl WebError {
-    fn status(&self) -> StatusCode {
+    /// The HTTP status the error is answered with.
+    pub(crate) fn status(&self) -> StatusCode {
         match self {
             WebError::NotFound => StatusCode::NOT_FOUND,
             WebError::Forbidden | WebError::CrossSite => StatusCode::FORBIDDEN,
             WebError::SignInNeeded | WebError::BadToken => StatusCode::UNAUTHORIZED,
             WebError::BadRequest(_) => StatusCode::BAD_REQUEST,
             WebError::Conflict(_) => StatusCode::CONFLICT,
+            WebError::Busy(_) => StatusCode::TOO_MANY_REQUESTS,
             WebError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
         }
     }
@@ -79,6 +83,7 @@ impl WebError {
             WebError::BadToken => ("The API token is not valid", "It is unknown, expired or revoked.".into()),
             WebError::BadRequest(m) => ("The request cannot be used", m.clone()),
             WebError::Conflict(m) => ("This cannot be done now", m.clone()),
+            WebError::Busy(m) => ("The server is busy", m.clone()),
             WebError::Internal(detail) => {
                 tracing::error!(%detail, "request failed");
                 (
@@ -97,9 +102,24 @@ impl IntoResponse for WebError {
         }
         let status = self.status();
         let (title, message) = self.title_and_message();
-        (status, ErrorPage { title, message }).into_response()
+        let mut response = (status, ErrorPage { title, message }).into_response();
+        retry_later(&mut response);
+        response
     }
 }
+
+/// Tells a client refused for being busy when to try again.
+fn retry_later(response: &mut Response) {
+    if response.status() == StatusCode::TOO_MANY_REQUESTS {
+        response.headers_mut().insert(
+            header::RETRY_AFTER,
+            header::HeaderValue::from_static(RETRY_AFTER_SECONDS),
+        );
+    }
+}
+
+/// How long a refused client should wait before it asks again.
+const RETRY_AFTER_SECONDS: &str = "10";
 
 /// The same errors, as the JSON API answers them.
 #[derive(Debug)]
@@ -129,6 +149,7 @@ impl IntoResponse for ApiError {
             }),
         )
             .into_response();
+        retry_later(&mut response);
         if status == StatusCode::UNAUTHORIZED {
             response.headers_mut().insert(
                 header::WWW_AUTHENTICATE,

@@ -61,6 +61,8 @@ pub struct AppState {
     pub instance: Instance,
     /// How long sessions last.
     pub limits: SessionLimits,
+    /// The optimisations running in the background.
+    pub jobs: planning::jobs::Jobs,
 }
 
 /// Today's date, for the access policy's declassification dates. The edge reads the
@@ -155,15 +157,30 @@ pub fn router(state: AppState) -> Router {
         .with_state(state)
 }
 
-/// Serves the application on `listener` until `shutdown` completes, then finishes the
-/// requests under way.
+/// How long the server waits at shutdown for stopped optimisations to save their plans.
+const SAVE_AT_SHUTDOWN: std::time::Duration = std::time::Duration::from_secs(30);
+
+/// Serves the application on `listener` until `shutdown` completes, then stops the
+/// optimisations under way (each saves the best plan it found) and finishes the requests
+/// under way.
 pub async fn serve(
     listener: tokio::net::TcpListener,
     state: AppState,
     shutdown: impl Future<Output = ()> + Send + 'static,
 ) -> std::io::Result<()> {
+    let jobs = state.jobs.clone();
+    let stopping = jobs.clone();
+    let shutdown = async move {
+        shutdown.await;
+        stopping.stop_all();
+    };
     let app = router(state).into_make_service_with_connect_info::<SocketAddr>();
-    axum::serve(listener, app)
+    let served = axum::serve(listener, app)
         .with_graceful_shutdown(shutdown)
-        .await
+        .await;
+    jobs.stop_all();
+    if !jobs.wait_idle(SAVE_AT_SHUTDOWN).await {
+        tracing::warn!("stopped optimisations were still saving their plans at shutdown");
+    }
+    served
 }

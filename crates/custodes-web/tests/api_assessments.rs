@@ -122,6 +122,7 @@ async fn the_whole_cycle_runs_through_the_api(flavour: Flavour) {
                 version: "0",
             },
             limits: custodes_store::session::SessionLimits::default(),
+            jobs: Default::default(),
         }),
     };
 

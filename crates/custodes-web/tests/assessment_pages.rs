@@ -159,6 +159,7 @@ async fn world(flavour: Flavour) -> (TestDb, axum::Router, Store) {
             version: "9.9.9",
         },
         limits: custodes_store::session::SessionLimits::default(),
+        jobs: Default::default(),
     };
     (db, router(state), store)
 }

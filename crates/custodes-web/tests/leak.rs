@@ -59,7 +59,12 @@ struct World {
     published: Option<String>,
     /// A strategy in consultation and one sent back to draft.
     strategies: leak_strategy::Strategies,
+    /// An optimisation under way, started by the loader, whose scenario's name is
+    /// `JOB_CANARY`: no viewer checked is its owner, so none may see it.
+    job: String,
 }
+
+const JOB_CANARY: &str = "JOBCNRY";
 
 fn canary(n: usize) -> String {
     format!("CNRY{n:04}")
@@ -127,6 +132,21 @@ async fn world(flavour: Flavour) -> World {
             .await
             .unwrap();
     }
+    let jobs = custodes_web::planning::jobs::Jobs::default();
+    let job = jobs
+        .start(
+            boss.id,
+            ws.id,
+            custodes_web::planning::jobs::About {
+                scenario_key: JOB_CANARY.to_lowercase(),
+                scenario: format!("{JOB_CANARY} scenario"),
+                name: format!("{JOB_CANARY} plan"),
+                settings: Default::default(),
+            },
+            |_| std::future::pending(),
+        )
+        .unwrap()
+        .to_string();
     let app = router(AppState {
         store: store.clone(),
         instance: Instance {
@@ -134,6 +154,7 @@ async fn world(flavour: Flavour) -> World {
             version: "0",
         },
         limits: SessionLimits::default(),
+        jobs: jobs.clone(),
     });
     let loader = store.viewer(boss.id).await.unwrap().unwrap();
     let strategies = leak_strategy::add_strategies(&store, &loader, ws.id).await;
@@ -147,6 +168,7 @@ async fn world(flavour: Flavour) -> World {
         assessments: Vec::new(),
         published: None,
         strategies,
+        job,
     }
 }
 
@@ -562,12 +584,24 @@ impl World {
         let threats: Vec<&str> = self.records.iter().map(|r| r.threat.as_str()).collect();
         let goals: Vec<&str> = self.records.iter().map(|r| r.goal.as_str()).collect();
         pages.extend(leak_strategy::routes(&threats, &goals, &self.strategies));
+        pages.push((format!("/w/land/planning/jobs/{}", self.job), false));
+        pages.push((format!("/api/v1/jobs/{}", self.job), true));
         for (path, api) in &pages {
             let (status, text) = if *api {
                 self.get(path, None, token).await
             } else {
                 self.get(path, cookie, None).await
             };
+            assert!(
+                !text.contains(JOB_CANARY),
+                "{path} shows another person's optimisation to {viewer:?} (status {status})"
+            );
+            if path.contains(&self.job) {
+                assert!(
+                    [303, 401, 404].contains(&status),
+                    "{path} answers {status} to {viewer:?}"
+                );
+            }
             for h in &hidden {
                 assert!(
                     !text.contains(&h.canary),

@@ -20,6 +20,7 @@ async fn app(flavour: Flavour) -> (TestDb, axum::Router, custodes_store::Store) 
             version: "9.9.9",
         },
         limits: custodes_store::session::SessionLimits::default(),
+        jobs: Default::default(),
     };
     (db, router(state), store)
 }

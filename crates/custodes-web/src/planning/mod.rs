@@ -2,12 +2,15 @@
 //! the programme portfolio and its editor, the rules between programmes (exclusions,
 //! capacities) and of the spend (minimum shares), funding sources and scenarios, plans with
 //! their charts, explanations and life cycle, and the comparison of two plans. The
-//! optimiser is called in one place, [`solve`].
+//! optimiser is called in one place, [`solve`], and runs in the background as a job
+//! ([`jobs`]) whose progress has its own page.
 
 mod capabilities;
 mod funding;
+pub mod jobs;
 mod plans;
 mod programmes;
+mod progress;
 mod rules;
 mod scenarios;
 pub mod solve;
@@ -103,6 +106,8 @@ pub(crate) fn routes() -> Router<AppState> {
             post(scenarios::delete),
         )
         .route("/w/{slug}/planning/compare", get(plans::compare))
+        .route("/w/{slug}/planning/jobs/{id}", get(progress::show))
+        .route("/w/{slug}/planning/jobs/{id}/stop", post(progress::stop))
         .route("/w/{slug}/planning/plans/{id}", get(plans::show))
         .route(
             "/w/{slug}/planning/plans/{id}/status",

@@ -27,7 +27,8 @@ use custodes_store::plan::StoredPlan;
 use custodes_store::workspace::Workspace;
 use serde::Deserialize;
 
-use super::solve::{OptimiseError, OptimiseRequest, optimise_plan};
+use super::jobs::{End, JobState};
+use super::solve::{OptimiseError, OptimiseRequest, optimise_in_background, prepare};
 use super::{field_group, money, points};
 use crate::actors::{Choice, readable_time, store_problems, workspace};
 use crate::auth::{self, Visitor};
@@ -61,8 +62,10 @@ fn row(p: &StoredPlan) -> PlanRow {
     }
 }
 
-/// The optimise form's values.
-#[derive(Clone, Debug)]
+/// The optimise form's values; also read from the address, so that a failed
+/// optimisation can link back to the form with its values.
+#[derive(Clone, Debug, Deserialize)]
+#[serde(default)]
 pub(crate) struct OptimiseForm {
     scenario: String,
     name: String,
@@ -92,6 +95,15 @@ pub(crate) struct ListPage {
     may_optimise: bool,
     form: OptimiseForm,
     problems: Problems,
+    jobs: Vec<JobRow>,
+}
+
+/// An optimisation the visitor started, while it runs or has just ended.
+pub(crate) struct JobRow {
+    href: String,
+    name: String,
+    scenario: String,
+    state: &'static str,
 }
 
 async fn list_page(
@@ -116,6 +128,26 @@ async fn list_page(
             label: s.scenario.name,
         })
         .collect();
+    let jobs = match &visitor.user {
+        Some(u) => state
+            .jobs
+            .of(u.id, ws.id)
+            .into_iter()
+            .filter(|j| !matches!(j.end, Some(End::Plan(_))))
+            .map(|j| JobRow {
+                href: format!("/w/{}/planning/jobs/{}", ws.slug, j.id),
+                name: j.about.name.clone(),
+                scenario: j.about.scenario.clone(),
+                state: match j.state() {
+                    JobState::Running => "Running",
+                    JobState::Stopping => "Stopping",
+                    JobState::Succeeded => "Saved",
+                    JobState::Failed => "No plan was made",
+                },
+            })
+            .collect(),
+        None => Vec::new(),
+    };
     let path = format!("/w/{}/planning", ws.slug);
     Ok(ListPage {
         chrome: Chrome::new(state, visitor, &path).await,
@@ -125,28 +157,25 @@ async fn list_page(
         may_optimise: visitor.may(Action::EditPlanning),
         form,
         problems,
+        jobs,
         ws,
     })
 }
 
-/// `GET /w/{slug}/planning`.
+/// `GET /w/{slug}/planning`, with the optimise form's values from the address when it
+/// has them.
 pub(crate) async fn list(
     State(state): State<AppState>,
     visitor: Visitor,
     Path(slug): Path<String>,
+    Query(form): Query<OptimiseForm>,
 ) -> Result<ListPage, WebError> {
     let ws = workspace(&state.store, &slug).await?;
-    list_page(
-        &state,
-        &visitor,
-        ws,
-        OptimiseForm::default(),
-        Problems::default(),
-    )
-    .await
+    list_page(&state, &visitor, ws, form, Problems::default()).await
 }
 
-/// `POST /w/{slug}/planning`: optimises a new draft plan.
+/// `POST /w/{slug}/planning`: checks the form and the portfolio, then starts optimising
+/// a new draft plan in the background and sends the visitor to its progress page.
 pub(crate) async fn optimise(
     State(state): State<AppState>,
     visitor: Visitor,
@@ -184,21 +213,29 @@ pub(crate) async fn optimise(
                 relative_gap,
             },
         };
-        match optimise_plan(
-            &state.store,
-            &visitor.actor(),
-            &visitor.viewer,
-            today(),
-            ws.id,
-            request,
-            |_| {},
-        )
-        .await
-        {
-            Ok(plan) => {
-                return Ok(
-                    Redirect::to(&format!("/w/{slug}/planning/plans/{}", plan.id)).into_response(),
-                );
+        match prepare(&state.store, &visitor.viewer, today(), ws.id, request).await {
+            Ok(prepared) => {
+                let user = visitor.signed_in()?;
+                match optimise_in_background(
+                    &state.jobs,
+                    &state.store,
+                    user.id,
+                    visitor.actor(),
+                    visitor.viewer.clone(),
+                    ws.id,
+                    prepared,
+                ) {
+                    Ok(job) => {
+                        return Ok(
+                            Redirect::to(&format!("/w/{slug}/planning/jobs/{job}")).into_response()
+                        );
+                    }
+                    Err(busy) => {
+                        p.add("optimise-button", sentence(&busy.to_string()));
+                        let page = list_page(&state, &visitor, ws, form, p).await?;
+                        return Ok((StatusCode::TOO_MANY_REQUESTS, page).into_response());
+                    }
+                }
             }
             Err(OptimiseError::Store(e @ StoreError::Fields(_))) => p = store_problems(e)?,
             Err(OptimiseError::Store(e)) if !e.is_bad_input() => return Err(e.into()),
@@ -321,21 +358,9 @@ impl Names {
             .unwrap_or_else(|| "A goal you may not read".to_owned())
     }
 
-    /// Text from the core or the optimiser with programme keys replaced by their names
-    /// (the longest key first, so that a key that begins another is not replaced inside
-    /// it).
+    /// Text from the core or the optimiser with programme keys replaced by their names.
     fn words(&self, text: &str) -> String {
-        let mut keys: Vec<(&String, &String)> = self.programmes.iter().collect();
-        keys.sort_by_key(|(k, _)| std::cmp::Reverse(k.len()));
-        let mut out = text.to_owned();
-        for (i, (k, _)) in keys.iter().enumerate() {
-            let mark = format!("\u{1}{i}\u{1}");
-            out = out.replace(k.as_str(), &mark);
-        }
-        for (i, (_, name)) in keys.iter().enumerate() {
-            out = out.replace(&format!("\u{1}{i}\u{1}"), name);
-        }
-        sentence(&out)
+        programme_words(&self.programmes, text)
     }
 
     fn binding(&self, b: &Binding) -> String {
@@ -359,6 +384,23 @@ impl Names {
             other => self.words(&other.to_string()),
         }
     }
+}
+
+/// Text from the core or the optimiser, as a sentence, with the keys of `programmes` (key
+/// → name) replaced by their names (the longest key first, so that a key that begins
+/// another is not replaced inside it).
+pub(super) fn programme_words(programmes: &BTreeMap<String, String>, text: &str) -> String {
+    let mut keys: Vec<(&String, &String)> = programmes.iter().collect();
+    keys.sort_by_key(|(k, _)| std::cmp::Reverse(k.len()));
+    let mut out = text.to_owned();
+    for (i, (k, _)) in keys.iter().enumerate() {
+        let mark = format!("\u{1}{i}\u{1}");
+        out = out.replace(k.as_str(), &mark);
+    }
+    for (i, (_, name)) in keys.iter().enumerate() {
+        out = out.replace(&format!("\u{1}{i}\u{1}"), name);
+    }
+    sentence(&out)
 }
 
 /// The residual gap per goal and year of a plan's evaluation, with the total per year.

@@ -1,17 +1,22 @@
 //! The one place that calls the optimiser: a stored portfolio is assembled into a plan
-//! problem under a scenario (by the store, for the viewer), solved by
-//! `custodes_optimise::optimise`, and saved as a draft plan with its explanations. The web
-//! form, the API and the command line all come here.
+//! problem under a scenario (by the store, for the viewer) and checked ([`prepare`]),
+//! solved by `custodes_optimise::optimise_until`, which a [`Stop`] can end early, and saved
+//! as a draft plan with its explanations ([`solve_and_save`]). The web form and the API
+//! (through background jobs, `super::jobs`) and the command line all come here.
 
 use chrono::NaiveDate;
-use custodes_core::WorkspaceId;
 use custodes_core::audit::Actor;
 use custodes_core::plan::PlanProblem;
+use custodes_core::planning::Scenario;
 use custodes_core::planning::{LeftOut, MarginalValue, SolveReport, SolveSettings};
 use custodes_core::policy::Viewer;
-use custodes_optimise::{Format, Infeasibility, Outcome, Progress, Settings, Status};
-use custodes_store::plan::{NewPlan, StoredPlan};
+use custodes_core::{UserId, WorkspaceId};
+use custodes_optimise::{Format, Infeasibility, Outcome, Progress, Settings, Status, Stop};
+use custodes_store::funding::StoredScenario;
+use custodes_store::plan::{Assembled, NewPlan, StoredPlan};
 use custodes_store::{Store, StoreError};
+
+use super::jobs::{About, Busy, JobId, Jobs};
 
 /// Why a plan could not be optimised.
 #[derive(Debug, thiserror::Error)]
@@ -25,6 +30,9 @@ pub enum OptimiseError {
     /// The optimiser found no plan, and says which rules conflict.
     #[error("{0}")]
     Infeasible(String),
+    /// The search was stopped before it found any plan, so none was saved.
+    #[error("the search was stopped before it found any plan, so no plan was saved")]
+    Stopped,
 }
 
 /// A solved problem: the plan, its explanations in words, and the optimiser's answer.
@@ -44,11 +52,22 @@ pub fn solve(
     settings: &SolveSettings,
     progress: impl FnMut(Progress),
 ) -> Result<Solved, Infeasibility> {
+    solve_until(problem, settings, progress, &Stop::new())
+}
+
+/// [`solve`], which `stop` can end early: the best plan found by then is explained and
+/// returned, or [`Infeasibility::Stopped`] when there was none.
+pub fn solve_until(
+    problem: &PlanProblem,
+    settings: &SolveSettings,
+    progress: impl FnMut(Progress),
+    stop: &Stop,
+) -> Result<Solved, Infeasibility> {
     let settings = Settings {
         time_limit: std::time::Duration::from_secs_f64(settings.time_limit_seconds),
         relative_gap: settings.relative_gap,
     };
-    let outcome = custodes_optimise::optimise(problem, &settings, progress)?;
+    let outcome = custodes_optimise::optimise_until(problem, &settings, progress, stop)?;
     let report = SolveReport {
         status: match outcome.status {
             Status::Optimal => "optimal",
@@ -97,17 +116,43 @@ pub struct OptimiseRequest {
     pub settings: SolveSettings,
 }
 
-/// Assembles the workspace's portfolio under the scenario for `viewer`, optimises it and
-/// saves the result as a draft plan.
-pub async fn optimise_plan(
+/// A portfolio assembled under a scenario for a viewer and found valid: what a solve
+/// needs, checked before any time is spent solving.
+#[derive(Clone, Debug)]
+pub struct Prepared {
+    scenario: StoredScenario,
+    assembled: Assembled,
+    name: String,
+    settings: SolveSettings,
+}
+
+impl Prepared {
+    /// The scenario it is assembled under.
+    pub fn scenario(&self) -> &Scenario {
+        &self.scenario.scenario
+    }
+
+    /// The name the plan will have.
+    pub fn name(&self) -> &str {
+        &self.name
+    }
+
+    /// The time limit and gap tolerance.
+    pub fn settings(&self) -> &SolveSettings {
+        &self.settings
+    }
+}
+
+/// Checks the settings, finds the scenario and assembles the workspace's portfolio under
+/// it for `viewer`, refusing what cannot be optimised (bad settings, an unknown scenario,
+/// programmes the viewer may not read, an invalid problem) before anything is solved.
+pub async fn prepare(
     store: &Store,
-    actor: &Actor,
     viewer: &Viewer,
     today: NaiveDate,
     workspace: WorkspaceId,
     request: OptimiseRequest,
-    progress: impl FnMut(Progress) + Send + 'static,
-) -> Result<StoredPlan, OptimiseError> {
+) -> Result<Prepared, OptimiseError> {
     let problems = request.settings.check();
     if !problems.is_empty() {
         return Err(StoreError::Fields(problems).into());
@@ -127,17 +172,48 @@ pub async fn optimise_plan(
             assembled.problems.iter().map(ToString::to_string).collect(),
         ));
     }
-    let problem = assembled.problem.clone();
-    let settings = request.settings.clone();
-    let solved = tokio::task::spawn_blocking(move || solve(&problem, &settings, progress))
-        .await
-        .map_err(|e| OptimiseError::Infeasible(format!("the optimiser stopped: {e}")))?
-        .map_err(|e| OptimiseError::Infeasible(e.to_string()))?;
     let name = if request.name.trim().is_empty() {
         format!("{} ({today})", scenario.scenario.name)
     } else {
         request.name
     };
+    Ok(Prepared {
+        scenario,
+        assembled,
+        name,
+        settings: request.settings,
+    })
+}
+
+/// Solves a prepared portfolio (on a blocking thread, telling `progress` of each stage,
+/// until it ends or `stop` is switched on) and saves the result as a draft plan.
+pub async fn solve_and_save(
+    store: &Store,
+    actor: &Actor,
+    viewer: &Viewer,
+    workspace: WorkspaceId,
+    prepared: Prepared,
+    progress: impl FnMut(Progress) + Send + 'static,
+    stop: &Stop,
+) -> Result<StoredPlan, OptimiseError> {
+    let Prepared {
+        scenario,
+        assembled,
+        name,
+        settings,
+    } = prepared;
+    let problem = assembled.problem.clone();
+    let solve_settings = settings.clone();
+    let stop = stop.clone();
+    let solved = tokio::task::spawn_blocking(move || {
+        solve_until(&problem, &solve_settings, progress, &stop)
+    })
+    .await
+    .map_err(|e| OptimiseError::Infeasible(format!("the optimiser stopped: {e}")))?
+    .map_err(|e| match e {
+        Infeasibility::Stopped => OptimiseError::Stopped,
+        e => OptimiseError::Infeasible(e.to_string()),
+    })?;
     let outcome = serde_json::to_value(&solved.outcome).unwrap_or_default();
     Ok(store
         .create_plan(
@@ -148,7 +224,7 @@ pub async fn optimise_plan(
                 name,
                 scenario_id: Some(scenario.id),
                 scenario: scenario.scenario,
-                settings: request.settings,
+                settings,
                 assembled,
                 choices: solved.choices,
                 report: solved.report,
@@ -156,6 +232,65 @@ pub async fn optimise_plan(
             },
         )
         .await?)
+}
+
+/// Assembles the workspace's portfolio under the scenario for `viewer`, optimises it
+/// (until it ends or `stop` is switched on, keeping the best plan found by then) and saves
+/// the result as a draft plan.
+#[allow(clippy::too_many_arguments)]
+pub async fn optimise_plan(
+    store: &Store,
+    actor: &Actor,
+    viewer: &Viewer,
+    today: NaiveDate,
+    workspace: WorkspaceId,
+    request: OptimiseRequest,
+    progress: impl FnMut(Progress) + Send + 'static,
+    stop: &Stop,
+) -> Result<StoredPlan, OptimiseError> {
+    let prepared = prepare(store, viewer, today, workspace, request).await?;
+    solve_and_save(store, actor, viewer, workspace, prepared, progress, stop).await
+}
+
+/// Starts solving a prepared portfolio in the background, as a job of `owner` that saves
+/// the plan as `actor` with what `viewer` may read, or refuses when the server is
+/// solving as many plans as it runs at once.
+pub fn optimise_in_background(
+    jobs: &Jobs,
+    store: &Store,
+    owner: UserId,
+    actor: Actor,
+    viewer: Viewer,
+    workspace: WorkspaceId,
+    prepared: Prepared,
+) -> Result<JobId, Busy> {
+    let about = About {
+        scenario_key: prepared.scenario().key.clone(),
+        scenario: prepared.scenario().name.clone(),
+        name: prepared.name().to_owned(),
+        settings: prepared.settings().clone(),
+    };
+    let store = store.clone();
+    jobs.start(owner, workspace, about, move |handle| async move {
+        let hear = handle.clone();
+        let saved = solve_and_save(
+            &store,
+            &actor,
+            &viewer,
+            workspace,
+            prepared,
+            move |p| hear.hear(p),
+            handle.stop(),
+        )
+        .await;
+        saved.map(|plan| plan.id).map_err(|e| match e {
+            OptimiseError::Store(e) if !e.is_bad_input() => {
+                tracing::error!(detail = %e, "an optimised plan could not be saved");
+                "the plan could not be saved because of a problem with the service; the problem has been logged".to_owned()
+            }
+            e => e.to_string(),
+        })
+    })
 }
 
 /// The optimiser's model of the workspace's portfolio under a scenario, as MPS or LP text,

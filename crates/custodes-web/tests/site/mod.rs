@@ -47,6 +47,7 @@ pub async fn site(flavour: Flavour, name: &str) -> Site {
             version: "0",
         },
         limits: SessionLimits::default(),
+        jobs: Default::default(),
     });
     Site {
         _db: db,
@@ -128,5 +129,69 @@ impl Site {
             Verdict::Intact { entries, .. } => entries,
             Verdict::Broken(b) => panic!("{b}"),
         }
+    }
+}
+
+impl Site {
+    /// Requests `path` as htmx does (with `HX-Request`); returns the status, the headers
+    /// and the body.
+    pub async fn get_htmx(
+        &self,
+        who: &Person,
+        path: &str,
+    ) -> (StatusCode, axum::http::HeaderMap, String) {
+        let req = Request::get(path)
+            .header(header::COOKIE, &who.cookie)
+            .header("hx-request", "true")
+            .body(Body::empty())
+            .unwrap();
+        let response = self.app.clone().oneshot(req).await.unwrap();
+        let status = response.status();
+        let headers = response.headers().clone();
+        let body = response.into_body().collect().await.unwrap().to_bytes();
+        (status, headers, String::from_utf8(body.to_vec()).unwrap())
+    }
+
+    /// A personal API token of user `name` with `scope`.
+    pub async fn token(&self, name: &str, scope: custodes_core::permission::TokenScope) -> String {
+        let user = self.store.user_by_username(name).await.unwrap();
+        let (_, secret) = self
+            .store
+            .create_token(&user, "test", scope, std::time::Duration::from_secs(3600))
+            .await
+            .unwrap();
+        secret
+    }
+
+    /// Calls the API with `token` (the public without one) and a JSON body (for POST);
+    /// returns the status, the headers and the JSON answer (null when there is none).
+    pub async fn api(
+        &self,
+        method: &str,
+        path: &str,
+        token: Option<&str>,
+        body: Option<serde_json::Value>,
+        extra: &[(&str, &str)],
+    ) -> (StatusCode, axum::http::HeaderMap, serde_json::Value) {
+        let mut req = Request::builder().method(method).uri(path);
+        if let Some(t) = token {
+            req = req.header(header::AUTHORIZATION, format!("Bearer {t}"));
+        }
+        for (k, v) in extra {
+            req = req.header(*k, *v);
+        }
+        let req = match body {
+            Some(b) => req
+                .header(header::CONTENT_TYPE, "application/json")
+                .body(Body::from(b.to_string())),
+            None => req.body(Body::empty()),
+        }
+        .unwrap();
+        let response = self.app.clone().oneshot(req).await.unwrap();
+        let status = response.status();
+        let headers = response.headers().clone();
+        let bytes = response.into_body().collect().await.unwrap().to_bytes();
+        let json = serde_json::from_slice(&bytes).unwrap_or(serde_json::Value::Null);
+        (status, headers, json)
     }
 }
