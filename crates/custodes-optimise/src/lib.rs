@@ -55,7 +55,7 @@ pub use infeasible::{Finding, Infeasibility, Rule};
 use model::Model;
 use solve::{Job, Objective, Run, run};
 pub use watch::Stop;
-use watch::{Search, Watch};
+use watch::Watch;
 
 /// The most branch-and-bound nodes of the tie-break solve.
 const TIE_BREAK_NODES: i32 = 500;
@@ -249,16 +249,7 @@ pub fn optimise_until(
         relaxed_bounds: None,
         node_limit: None,
     };
-    let mut searching = |s: Search| {
-        progress(Progress::Searching {
-            incumbent: s.incumbent,
-            bound: s.bound,
-            gap: s.gap,
-            nodes: s.nodes,
-            seconds: s.seconds,
-        });
-    };
-    let mut watch = Watch::new(&mut searching, stop, clock);
+    let mut watch = Watch::new(&mut progress, stop, clock);
     let solved = run(&model, &first, Some(&mut watch));
     drop(watch);
     let stopped = stop.is_stopped();

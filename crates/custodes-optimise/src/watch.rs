@@ -13,6 +13,7 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::Instant;
 
+use crate::Progress;
 use highs_sys::{
     Highs_setCallback, Highs_startCallback, HighsCallbackDataIn, HighsCallbackDataOut, STATUS_OK,
     kHighsCallbackMipImprovingSolution, kHighsCallbackMipInterrupt,
@@ -43,28 +44,13 @@ impl Stop {
     }
 }
 
-/// The state of a branch-and-bound search, as HiGHS reports it while it runs.
-#[derive(Clone, Copy, Debug, PartialEq)]
-pub(crate) struct Search {
-    /// The best plan's objective so far, if there is one.
-    pub incumbent: Option<f64>,
-    /// The best bound proven so far.
-    pub bound: f64,
-    /// The relative gap between them, if there is a plan.
-    pub gap: Option<f64>,
-    /// Branch-and-bound nodes explored.
-    pub nodes: i64,
-    /// Seconds since `Watch::clock`.
-    pub seconds: f64,
-}
-
 /// What a solve tells while it runs, and how it is stopped.
 pub(crate) struct Watch<'a> {
-    /// Hears the state of the search, on every better plan and every `REPORT_EVERY` s.
-    report: &'a mut dyn FnMut(Search),
+    /// Hears `Progress::Searching`, on every better plan and every `REPORT_EVERY` s.
+    report: &'a mut dyn FnMut(Progress),
     /// Interrupts the search when set.
     stop: &'a Stop,
-    /// The start of the whole optimisation, for `Search::seconds`.
+    /// The start of the whole optimisation, for the seconds reported.
     clock: Instant,
     /// When the last report was made.
     last: f64,
@@ -82,7 +68,7 @@ impl std::fmt::Debug for Watch<'_> {
 }
 
 impl<'a> Watch<'a> {
-    pub fn new(report: &'a mut dyn FnMut(Search), stop: &'a Stop, clock: Instant) -> Self {
+    pub fn new(report: &'a mut dyn FnMut(Progress), stop: &'a Stop, clock: Instant) -> Self {
         Self {
             report,
             stop,
@@ -147,7 +133,7 @@ unsafe extern "C" fn on_search(
     watch.last = now;
     let incumbent = (out.mip_primal_bound.is_finite() && out.mip_primal_bound.abs() < 1e300)
         .then_some(out.mip_primal_bound);
-    let search = Search {
+    let search = Progress::Searching {
         incumbent,
         bound: out.mip_dual_bound,
         gap: incumbent.and(out.mip_gap.is_finite().then_some(out.mip_gap.max(0.0))),
