@@ -18,6 +18,7 @@ use crate::classified::{
 use crate::database::Store;
 use crate::error::StoreError;
 use crate::policy::{ViewerBinds, visible};
+use crate::real::real_param;
 
 /// An actor of the security sector.
 #[derive(Clone, Debug, PartialEq, Serialize)]
@@ -361,7 +362,7 @@ impl Store {
         let insert = sqlx::query(
             "INSERT INTO actor (name, kind, mandate, legal_basis, personnel, budget, parent_id, \
              level, justification, declassify_on, declassify_to, id, workspace_id, created_at, updated_at) \
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $14)",
+             VALUES ($1, $2, $3, $4, $5, CAST($6 AS DOUBLE PRECISION), $7, $8, $9, $10, $11, $12, $13, $14, $14)",
         );
         bind_input(insert, &input)
             .bind(id.to_string())
@@ -430,7 +431,7 @@ impl Store {
         let mut tx = self.begin_write().await?;
         let update = sqlx::query(
             "UPDATE actor SET name = $1, kind = $2, mandate = $3, legal_basis = $4, personnel = $5, \
-             budget = $6, parent_id = $7, level = $8, justification = $9, declassify_on = $10, \
+             budget = CAST($6 AS DOUBLE PRECISION), parent_id = $7, level = $8, justification = $9, declassify_on = $10, \
              declassify_to = $11, updated_at = $12 WHERE id = $13",
         );
         bind_input(update, &input)
@@ -481,14 +482,15 @@ type Query<'q> = sqlx::query::Query<'q, sqlx::Any, sqlx::any::AnyArguments>;
 
 /// Binds an actor input's eleven columns, in the order both the insert and the update
 /// name them: name, kind, mandate, legal basis, personnel, budget, parent, level,
-/// justification, declassification date and level.
+/// justification, declassification date and level. The budget goes as text, which the
+/// SQL casts back (see [`crate::real`]).
 fn bind_input<'q>(q: Query<'q>, input: &ActorInput) -> Query<'q> {
     q.bind(input.fields.name.trim().to_owned())
         .bind(input.fields.kind.as_str())
         .bind(input.fields.mandate.trim().to_owned())
         .bind(input.fields.legal_basis.trim().to_owned())
         .bind(input.fields.personnel)
-        .bind(input.fields.budget)
+        .bind(real_param(input.fields.budget))
         .bind(input.parent.map(|p| p.to_string()))
         .bind(input.classification.level.rank())
         .bind(input.classification.justification.clone())

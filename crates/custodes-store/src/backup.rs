@@ -29,6 +29,7 @@ use custodes_core::audit::Actor;
 
 use crate::database::{Backend, Store};
 use crate::error::StoreError;
+use crate::real::{cast_real, real_param};
 
 /// The version of the file format itself.
 pub const FORMAT_VERSION: i64 = 1;
@@ -569,8 +570,15 @@ impl Store {
                 .iter()
                 .find(|t| t.name == table.name)
                 .ok_or_else(|| StoreError::Invalid(format!("unknown table {}", table.name)))?;
-            let placeholders: Vec<String> =
-                (1..=table.columns.len()).map(|i| format!("${i}")).collect();
+            let placeholders: Vec<String> = table
+                .types
+                .iter()
+                .enumerate()
+                .map(|(i, ty)| match ty {
+                    Real => cast_real(&format!("${}", i + 1)),
+                    _ => format!("${}", i + 1),
+                })
+                .collect();
             let sql = format!(
                 "INSERT INTO {} ({}) VALUES ({})",
                 spec.name,
@@ -717,7 +725,7 @@ fn bind_value<'q>(q: Query<'q>, value: &Value, ty: ColumnType) -> Query<'q> {
     // Values were checked against their column types when the file was parsed.
     match ty {
         Int => q.bind(value.as_i64()),
-        Real => q.bind(value.as_f64()),
+        Real => q.bind(real_param(value.as_f64())),
         Text => q.bind(value.as_str().map(str::to_owned)),
         ColumnType::Blob => q.bind(value.as_str().and_then(|s| hex::decode(s).ok())),
     }

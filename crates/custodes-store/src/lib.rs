@@ -22,6 +22,7 @@ pub mod password;
 pub mod plan;
 mod policy;
 pub mod programme;
+mod real;
 pub mod relation;
 pub mod second_factor;
 mod secret;
