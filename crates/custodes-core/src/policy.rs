@@ -147,6 +147,24 @@ pub fn can_read(viewer: &Viewer, c: &Classification, today: NaiveDate) -> bool {
     level == Level::Public || c.compartments.is_subset(&viewer.compartments)
 }
 
+/// The least reader of a record classified as `c` on `today`: cleared exactly to its level
+/// in force and a member of exactly the compartments that bind, with no role. Everyone who may read the record may
+/// read whatever this viewer may read, so a record derived from others may draw on only
+/// what its least reader may read without revealing anything to its own readers.
+pub fn least_reader(c: &Classification, today: NaiveDate) -> Viewer {
+    let clearance = c.effective_level(today);
+    Viewer {
+        user: None,
+        role: None,
+        clearance,
+        compartments: if clearance == Level::Public {
+            BTreeSet::new()
+        } else {
+            c.compartments.clone()
+        },
+    }
+}
+
 /// True when `viewer` may give a record the classification `c`: they must be able to read
 /// it at that classification (their clearance reaches its level and they belong to its
 /// compartments), so that nobody classifies a record out of their own sight.
@@ -324,6 +342,29 @@ mod tests {
             tighter.compartments.insert(comp(extra));
             tighter.level = Level::Secret;
             if can_read(&v, &tighter, today) { prop_assert!(allowed); }
+        }
+
+        /// Whoever may read a record may read everything its least reader may read, and
+        /// the least reader reads the record itself.
+        #[test]
+        fn the_least_reader_reads_no_more_than_any_reader(
+            clearance in arb_level(), member in prop::collection::btree_set(0u128..4, 0..4),
+            level in arb_level(), needs in prop::collection::btree_set(0u128..4, 0..3),
+            declassified in any::<bool>(),
+            input_level in arb_level(), input_needs in prop::collection::btree_set(0u128..4, 0..3),
+        ) {
+            let today = day("2026-11-23");
+            let v = Viewer { compartments: member.iter().copied().map(comp).collect(), ..viewer(clearance, &[]) };
+            let mut derived = Classification { compartments: needs.iter().copied().map(comp).collect(), ..record(level, &[]) };
+            if declassified && level > Level::Public {
+                derived.declassify_on = Some(day("2026-01-01"));
+            }
+            let input = Classification { compartments: input_needs.iter().copied().map(comp).collect(), ..record(input_level, &[]) };
+            let least = least_reader(&derived, today);
+            prop_assert!(can_read(&least, &derived, today));
+            if can_read(&v, &derived, today) && can_read(&least, &input, today) {
+                prop_assert!(can_read(&v, &input, today));
+            }
         }
     }
 }

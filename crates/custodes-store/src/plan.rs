@@ -21,17 +21,19 @@
 use std::collections::{BTreeMap, BTreeSet};
 
 use chrono::NaiveDate;
+use custodes_core::assessment::Status as AssessmentStatus;
 use custodes_core::audit::Actor;
 use custodes_core::permission::permits;
 use custodes_core::plan::{
     self, Capacity, Dependency, Gate, LeadActor, Plan, PlanProblem, ProgrammeOption, validate,
 };
 use custodes_core::planning::{
-    PlanLifecycle, PlanStatus, PlanStep, PlanStepError, Scenario, SolveReport, SolveSettings,
-    plan_transition,
+    CurrentLevel, PlanLifecycle, PlanStatus, PlanStep, PlanStepError, Scenario, SolveReport,
+    SolveSettings, plan_transition,
 };
-use custodes_core::policy::{Classification, Viewer};
-use custodes_core::{Level, PlanId, ScenarioId, WorkspaceId};
+use custodes_core::policy::{Classification, Viewer, can_read, least_reader};
+use custodes_core::strategy::goal_weight;
+use custodes_core::{Level, PlanId, ScenarioId, ThreatId, WorkspaceId};
 use serde::Serialize;
 use sqlx::Row;
 use sqlx::any::AnyRow;
@@ -41,6 +43,7 @@ use crate::capability::{json_column, json_text, require_planning};
 use crate::classified::{classification_from_row, write_compartments};
 use crate::database::Store;
 use crate::error::StoreError;
+use crate::goal::Goal;
 use crate::policy::{ViewerBinds, visible};
 use crate::programme::ProgrammeQuery;
 
@@ -55,7 +58,8 @@ pub struct Assembled {
     /// What the core's validation found wrong with it; a problem with any cannot be
     /// optimised.
     pub problems: Vec<plan::Problem>,
-    /// The classification a plan of this problem carries: the highest of its programmes.
+    /// The classification a plan of this problem carries: the highest of its programmes
+    /// and of the assessments its current levels come from.
     pub classification: Classification,
 }
 
@@ -186,25 +190,115 @@ impl Store {
             ));
         }
         let horizon = self.horizon_or_refuse(workspace).await?;
-        let goals = self.list_goals(viewer, today, workspace).await?;
+        let programmes = self
+            .list_programmes(viewer, today, workspace, &ProgrammeQuery::default())
+            .await?;
         let caps = self.list_capabilities(viewer, today, workspace).await?;
+
+        // The plan is classified to cover what it states as fact: its programmes, and the
+        // assessments its capabilities' current levels come from.
+        let mut from_programmes = Level::Public;
+        let mut compartments = BTreeSet::new();
+        for p in &programmes {
+            from_programmes = from_programmes.max(p.classification.level);
+            compartments.extend(p.classification.compartments.iter().copied());
+        }
+        let mut from_assessments = Level::Public;
+        let mut read = BTreeSet::new();
+        for c in &caps {
+            if c.current.is_none() {
+                return Err(StoreError::Invalid(format!(
+                    "the current level of capability {} comes from an assessment you may not read, or one without a value for its indicator",
+                    c.fields.key
+                )));
+            }
+            let CurrentLevel::Indicator { assessment, .. } = &c.fields.current else {
+                continue;
+            };
+            if !read.insert(*assessment) {
+                continue;
+            }
+            let a = self
+                .get_assessment(viewer, today, *assessment)
+                .await?
+                .ok_or_else(|| {
+                    StoreError::Invalid(format!(
+                        "the current level of capability {} comes from an assessment you may not read",
+                        c.fields.key
+                    ))
+                })?;
+            if a.status != AssessmentStatus::Published {
+                return Err(StoreError::Invalid(format!(
+                    "the current level of capability {} comes from the assessment \"{}\", which is not published yet; a plan draws only on published results, so publish it or enter the current level by hand",
+                    c.fields.key, a.title
+                )));
+            }
+            let level = a.classification.effective_level(today);
+            from_assessments = from_assessments.max(level);
+            if level > Level::Public {
+                compartments.extend(a.classification.compartments.iter().copied());
+            }
+        }
+        let level = from_programmes.max(from_assessments);
+        let classification = if level == Level::Public {
+            Classification::public()
+        } else {
+            let mut why = Vec::new();
+            if from_programmes > Level::Public {
+                why.push(format!(
+                    "names programmes classified {}",
+                    from_programmes.as_str()
+                ));
+            }
+            if from_assessments > Level::Public {
+                why.push(format!(
+                    "draws current levels from assessments classified {}",
+                    from_assessments.as_str()
+                ));
+            }
+            Classification {
+                level,
+                compartments,
+                justification: Some(format!("the plan {}", why.join(" and "))),
+                declassify_on: None,
+                declassify_to: Level::Public,
+            }
+        };
+
+        // A computed goal weight counts the threats behind it. Every reader of the plan
+        // reads its weights, so a plan weighs its goals only by the threats the plan's
+        // least reader may read; an override, set by hand with its reason, stands.
+        let least = least_reader(&classification, today);
+        let readable: BTreeSet<ThreatId> = self
+            .all_threats(viewer, today, workspace)
+            .await?
+            .into_iter()
+            .filter(|t| can_read(&least, &t.classification, today))
+            .map(|t| t.id)
+            .collect();
+        let goals = self.list_goals(viewer, today, workspace).await?;
+        let weight_of = |goal: &Goal| match &goal.weight.overridden {
+            Some(o) => o.weight,
+            None => goal_weight(
+                &goal
+                    .threats
+                    .iter()
+                    .filter(|t| readable.contains(&t.id))
+                    .map(|t| t.risk)
+                    .collect::<Vec<_>>(),
+            ),
+        };
         let mut per_goal: BTreeMap<String, usize> = BTreeMap::new();
         for c in &caps {
             *per_goal.entry(c.goal.to_string()).or_default() += 1;
         }
         let mut capabilities = Vec::new();
         for c in &caps {
-            let Some(current) = c.current.clone() else {
-                return Err(StoreError::Invalid(format!(
-                    "the current level of capability {} comes from an assessment you may not read, or one without a value for its indicator",
-                    c.fields.key
-                )));
-            };
             let goal = c.goal.to_string();
             let weight = goals
                 .iter()
                 .find(|g| g.id == c.goal)
-                .map_or(0.0, |g| g.weight.effective().thousandths() as f64 / 1000.0)
+                .map_or(0.0, |g| weight_of(g).thousandths() as f64 / 1000.0)
                 / per_goal[&goal] as f64;
             capabilities.push(plan::Capability {
                 id: c.fields.key.as_str().into(),
@@ -212,20 +306,14 @@ impl Store {
                 goal: goal.into(),
                 weight,
                 required: c.fields.required.clone(),
-                current,
+                current: c.current.clone().unwrap_or_default(),
             });
         }
-        let programmes = self
-            .list_programmes(viewer, today, workspace, &ProgrammeQuery::default())
-            .await?;
-        let mut level = Level::Public;
-        let mut compartments = BTreeSet::new();
+
         let mut dependencies = Vec::new();
         let mut gates = Vec::new();
         let mut plan_programmes = Vec::new();
         for p in &programmes {
-            level = level.max(p.classification.level);
-            compartments.extend(p.classification.compartments.iter().copied());
             for before in &p.after {
                 dependencies.push(Dependency {
                     before: before.as_str().into(),
@@ -313,20 +401,6 @@ impl Store {
         };
         scenario.apply(&mut problem);
         let problems = validate(&problem);
-        let classification = if level == Level::Public {
-            Classification::public()
-        } else {
-            Classification {
-                level,
-                compartments,
-                justification: Some(format!(
-                    "the plan names programmes classified {}",
-                    level.as_str()
-                )),
-                declassify_on: None,
-                declassify_to: Level::Public,
-            }
-        };
         Ok(Assembled {
             problem,
             problems,

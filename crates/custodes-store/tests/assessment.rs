@@ -1,16 +1,21 @@
 //! Assessments on both backends: the life cycle from draft to published and corrected,
 //! answers checked all-or-nothing with their history, sources with their own
-//! classification, and who may read what before and after publication.
+//! classification, and who may read what before and after publication; a plan draws only
+//! on published results and is classified to cover them.
 
 use chrono::NaiveDate;
 use custodes_core::assessment::{Decision, Status};
 use custodes_core::audit::Actor;
 use custodes_core::framework::{AnswerValue, MissingState, NodeId};
+use custodes_core::planning::{CapabilityFields, CurrentLevel, Horizon, Scenario};
 use custodes_core::policy::{Classification, Viewer};
+use custodes_core::strategy::GoalFields;
 use custodes_core::workspace::{Slug, WorkspaceKind};
 use custodes_core::{Level, Role, WorkspaceId};
 use custodes_store::assessment::{AnswerInput, AssessmentInput, SourceInput};
 use custodes_store::audit::Verdict;
+use custodes_store::capability::CapabilityInput;
+use custodes_store::goal::GoalInput;
 use custodes_store::user::NewUser;
 use custodes_store::{Store, StoreError};
 use custodes_testkit::{Flavour, TestDb, on_both_backends};
@@ -681,7 +686,132 @@ async fn opening_an_assessment_checks_its_people(flavour: Flavour) {
     ));
 }
 
+/// A plan states the current levels it draws from an assessment as fact: it draws only on
+/// published results, and it is classified to cover the assessment they come from.
+async fn a_plan_draws_only_on_published_assessments_and_covers_their_classification(
+    flavour: Flavour,
+) {
+    let w = world(flavour).await;
+    let s = &w.store;
+    let manager = as_actor(&w.manager);
+    let mut official = input(&w);
+    official.classification = Classification::new(
+        Level::Official,
+        Default::default(),
+        Some("names the committee's closed sessions".into()),
+        None,
+        Level::Public,
+    )
+    .unwrap();
+    let a = s
+        .create_assessment(&manager, &w.manager, today(), w.ws, official)
+        .await
+        .unwrap();
+    let assessor = as_actor(&w.assessor);
+    s.save_answers(
+        &assessor,
+        &w.assessor,
+        today(),
+        a.id,
+        &[
+            level("budget", "mid", "partial access"),
+            level("hearings", "mid", "some hearings"),
+            level("intelligence", "low", "none"),
+        ],
+        &[],
+    )
+    .await
+    .unwrap();
+    s.submit_assessment(&assessor, &w.assessor, today(), a.id)
+        .await
+        .unwrap();
+    for r in &w.reviewers {
+        s.decide_on_assessment(&as_actor(r), r, today(), a.id, Decision::Approve, "")
+            .await
+            .unwrap();
+    }
+    s.set_horizon(
+        &manager,
+        &w.manager,
+        w.ws,
+        Horizon {
+            first_year: 2027,
+            years: 3,
+            discount_rate: 0.03,
+        },
+    )
+    .await
+    .unwrap();
+    let goal = s
+        .create_goal(
+            &manager,
+            &w.manager,
+            today(),
+            w.ws,
+            GoalInput {
+                fields: GoalFields {
+                    title: "Oversee the budget".into(),
+                    description: String::new(),
+                    weight_override: None,
+                },
+                threats: Default::default(),
+                deficits: Default::default(),
+            },
+        )
+        .await
+        .unwrap();
+    s.create_capability(
+        &manager,
+        &w.manager,
+        today(),
+        w.ws,
+        CapabilityInput {
+            goal,
+            fields: CapabilityFields {
+                key: "budget-scrutiny".into(),
+                name: "Budget scrutiny".into(),
+                description: String::new(),
+                required: vec![80.0; 3],
+                current: CurrentLevel::Indicator {
+                    assessment: a.id,
+                    indicator: "budget".into(),
+                },
+            },
+        },
+    )
+    .await
+    .unwrap();
+
+    // Validated but not published: no plan may state its results.
+    match s
+        .plan_problem(&w.manager, today(), w.ws, &Scenario::default())
+        .await
+    {
+        Err(StoreError::Invalid(m)) => {
+            assert!(m.contains("budget-scrutiny"), "{m}");
+            assert!(m.contains("not published yet"), "{m}");
+        }
+        other => panic!("expected a refusal, got {other:?}"),
+    }
+
+    s.publish_assessment(&manager, &w.manager, today(), a.id)
+        .await
+        .unwrap();
+    let assembled = s
+        .plan_problem(&w.manager, today(), w.ws, &Scenario::default())
+        .await
+        .unwrap();
+    assert_eq!(assembled.problem.capabilities[0].current, vec![50.0; 3]);
+    assert_eq!(assembled.classification.level, Level::Official);
+    let why = assembled.classification.justification.unwrap();
+    assert!(
+        why.contains("draws current levels from assessments classified OFFICIAL"),
+        "{why}"
+    );
+}
+
 on_both_backends!(
+    a_plan_draws_only_on_published_assessments_and_covers_their_classification,
     an_assessment_goes_from_draft_to_published_and_is_corrected,
     bad_answers_change_nothing,
     sources_keep_their_own_classification,

@@ -2,9 +2,9 @@
 //! sources, programmes with options, links, exclusions, capacities, shares and scenarios
 //! are created, changed and audited; bad input changes nothing; the plan problem is
 //! assembled from what is stored (and refused to a viewer who cannot read the whole
-//! portfolio); plans go through their life cycle and are frozen once approved; classified
-//! programmes stay out of every list of a viewer who may not read them; a backup carries
-//! it all.
+//! portfolio), its goals weighed only by the threats every reader of the plan may read;
+//! plans go through their life cycle and are frozen once approved; classified programmes
+//! stay out of every list of a viewer who may not read them; a backup carries it all.
 
 use std::collections::BTreeSet;
 use std::io::Cursor;
@@ -20,7 +20,9 @@ use custodes_core::planning::{
 };
 use custodes_core::policy::{Classification, Viewer};
 use custodes_core::sector::{ActorFields, ActorKind};
-use custodes_core::strategy::GoalFields;
+use custodes_core::strategy::{
+    GoalFields, Origin, Scope, SourceKind, Target, ThreatFields, Trend, Weight, WeightOverride,
+};
 use custodes_core::workspace::{Slug, WorkspaceKind};
 use custodes_core::{ActorId, CompartmentId, GoalId, Level, Role, WorkspaceId};
 use custodes_store::actor::ActorInput;
@@ -29,6 +31,7 @@ use custodes_store::capability::CapabilityInput;
 use custodes_store::goal::GoalInput;
 use custodes_store::plan::NewPlan;
 use custodes_store::programme::{OptionEdit, ProgrammeInput, ProgrammeQuery};
+use custodes_store::threat::ThreatInput;
 use custodes_store::user::NewUser;
 use custodes_store::{Store, StoreError};
 use custodes_testkit::{Flavour, TestDb, on_both_backends};
@@ -873,7 +876,123 @@ async fn a_backup_carries_the_portfolio_and_plans(flavour: Flavour) {
     );
 }
 
+fn threat(name: &str, likelihood: i64, impact: i64, classification: Classification) -> ThreatInput {
+    ThreatInput {
+        fields: ThreatFields {
+            name: name.into(),
+            description: String::new(),
+            origin: Origin::Mixed,
+            scope: Scope::National,
+            targets: [Target::StateInstitutions].into(),
+            source_kind: SourceKind::Criminal,
+            likelihood,
+            impact,
+            trend: Trend::Rising,
+            review_on: None,
+        },
+        classification,
+        responders: Vec::new(),
+    }
+}
+
+/// Every reader of a plan reads the goal weights in its problem, and a computed weight
+/// counts the threats behind it; so a plan weighs its goals only by the threats its least
+/// reader may read, while the planner's goal page weighs by all the planner may read.
+async fn a_plan_weighs_goals_only_by_threats_its_readers_may_read(flavour: Flavour) {
+    let s = setup(flavour).await;
+    let (st, p) = (&s.store, &s.planner);
+    let secret = Classification::new(
+        Level::Secret,
+        BTreeSet::new(),
+        Some("sources and methods".into()),
+        None,
+        Level::Public,
+    )
+    .unwrap();
+    let mut threats = BTreeSet::new();
+    for input in [
+        threat("Smuggling", 4, 4, Classification::public()),
+        threat("Infiltration", 4, 5, confidential(s.sis)),
+        threat("Sabotage", 5, 5, secret),
+    ] {
+        threats.insert(
+            st.create_threat(&system(), p, today(), s.ws, input)
+                .await
+                .unwrap()
+                .id,
+        );
+    }
+    let mut goal = GoalInput {
+        fields: GoalFields {
+            title: "Control the border".into(),
+            description: String::new(),
+            weight_override: None,
+        },
+        threats,
+        deficits: BTreeSet::new(),
+    };
+    st.update_goal(&system(), p, today(), s.goal, goal.clone())
+        .await
+        .unwrap();
+    let page = st.get_goal(p, today(), s.goal).await.unwrap().unwrap();
+    assert_eq!(
+        page.weight.effective().thousandths(),
+        1000,
+        "25 ÷ 25 + 2 × 0.05, capped"
+    );
+    let weights = |a: &custodes_store::plan::Assembled| {
+        a.problem
+            .capabilities
+            .iter()
+            .map(|c| c.weight)
+            .collect::<Vec<_>>()
+    };
+
+    // A public programme only: the plan is PUBLIC and counts the public threat alone,
+    // 16 ÷ 25 = 0.64, shared by the goal's two capabilities.
+    st.create_programme(
+        &system(),
+        p,
+        today(),
+        s.ws,
+        programme("p-solo", Some(s.police), Classification::public()),
+    )
+    .await
+    .unwrap();
+    let a = st
+        .plan_problem(p, today(), s.ws, &Scenario::default())
+        .await
+        .unwrap();
+    assert_eq!(a.classification, Classification::public());
+    assert_eq!(weights(&a), vec![0.32, 0.32]);
+
+    // A CONFIDENTIAL programme in the SIS compartment: the SIS threat now counts, the
+    // SECRET one still does not: 20 ÷ 25 + 0.05 = 0.85.
+    portfolio(&s).await;
+    let a = st
+        .plan_problem(p, today(), s.ws, &Scenario::default())
+        .await
+        .unwrap();
+    assert_eq!(a.classification.level, Level::Confidential);
+    assert_eq!(weights(&a), vec![0.425, 0.425]);
+
+    // A weight set by hand with its reason reveals no threat, and stands.
+    goal.fields.weight_override = Some(WeightOverride {
+        weight: Weight::from_thousandths(900).unwrap(),
+        reason: "the minister's priority".into(),
+    });
+    st.update_goal(&system(), p, today(), s.goal, goal)
+        .await
+        .unwrap();
+    let a = st
+        .plan_problem(p, today(), s.ws, &Scenario::default())
+        .await
+        .unwrap();
+    assert_eq!(weights(&a), vec![0.45, 0.45]);
+}
+
 on_both_backends!(
+    a_plan_weighs_goals_only_by_threats_its_readers_may_read,
     the_portfolio_is_created_updated_and_audited,
     bad_input_is_refused_and_changes_nothing,
     the_problem_is_assembled_from_what_the_viewer_may_read,
