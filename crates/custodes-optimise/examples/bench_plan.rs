@@ -245,6 +245,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
                         seconds,
                         ..
                     } => ("tie_break_solved", seconds),
+                    Progress::Explaining => ("explaining", clock.elapsed().as_secs_f64() - read),
                     Progress::Finished { seconds } => ("finished", seconds),
                     _ => return,
                 };
@@ -269,7 +270,10 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
             let plan = greedy_plan(&problem);
             let seconds = clock.elapsed().as_secs_f64();
             let objective = plan.map(|p| Checker::new(&problem).evaluate(&p).objective);
-            println!("{{\"seconds\": {seconds:.3}, \"objective\": {objective:?}}}");
+            println!(
+                "{}",
+                serde_json::json!({"seconds": (seconds * 1000.0).round() / 1000.0, "objective": objective})
+            );
         }
         ["highs", dir, gap, seconds] => {
             let path = std::path::Path::new(dir).join("model.mps");
@@ -277,7 +281,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         }
         _ => {
             return Err(
-                "usage: bench_plan generate N SEED DIR | solve DIR GAP SECONDS | highs DIR GAP SECONDS"
+                "usage: bench_plan generate N SEED DIR | solve DIR GAP SECONDS | greedy DIR | highs DIR GAP SECONDS"
                     .into(),
             );
         }

@@ -3,7 +3,7 @@
 //! (`custodes_core::plan::Checker`), never by the solver: the reason given is what the
 //! checker says about the best of those attempts, with its numbers.
 
-use custodes_core::plan::{Amount, Checker, OptionId, Plan, ProgrammeId, Violation};
+use custodes_core::plan::{Amount, Checker, OptionId, Plan, Programme, ProgrammeId, Violation};
 use serde::{Deserialize, Serialize};
 
 use crate::words;
@@ -126,16 +126,60 @@ impl std::fmt::Display for Reason {
 
 /// Explains every programme of the problem that `plan` leaves out, in the problem's order.
 /// `base` is the plan's objective.
+///
+/// Each programme's attempts are independent of the others', so the programmes are shared
+/// out among the machine's cores in contiguous runs and the answers joined in order: the
+/// result is the same on any number of cores.
 pub(crate) fn left_out(checker: &Checker<'_>, plan: &Plan, base: f64) -> Vec<LeftOut> {
     let problem = checker.problem();
+    let out: Vec<&Programme> = problem
+        .programmes
+        .iter()
+        .filter(|p| !plan.contains(&p.id))
+        .collect();
+    let threads = std::thread::available_parallelism()
+        .map_or(1, usize::from)
+        .min(out.len() / MIN_PER_THREAD)
+        .max(1);
+    if threads == 1 {
+        return explain_each(checker, plan, base, &out);
+    }
+    let run = out.len().div_ceil(threads);
+    std::thread::scope(|scope| {
+        let handles: Vec<_> = out
+            .chunks(run)
+            .map(|chunk| scope.spawn(move || explain_each(checker, plan, base, chunk)))
+            .collect();
+        handles
+            .into_iter()
+            .flat_map(|h| match h.join() {
+                Ok(found) => found,
+                Err(panic) => std::panic::resume_unwind(panic),
+            })
+            .collect()
+    })
+}
+
+/// Below this many programmes left out, one thread explains them all.
+const MIN_PER_THREAD: usize = 64;
+
+/// Explains the given programmes, each left out of `plan`.
+fn explain_each(
+    checker: &Checker<'_>,
+    plan: &Plan,
+    base: f64,
+    programmes: &[&Programme],
+) -> Vec<LeftOut> {
+    let problem = checker.problem();
     let mut found = Vec::new();
-    for programme in problem.programmes.iter().filter(|p| !plan.contains(&p.id)) {
+    for programme in programmes {
         let mut attempts = Vec::new();
+        // One copy of the plan per programme: each attempt replaces the last one's choice.
+        let mut trial = plan.clone();
         for option in &programme.options {
             for start in programme.start_years(problem, option) {
-                let mut trial = plan.clone();
                 trial.choose(programme.id.clone(), option.id.clone(), start);
-                let evaluation = checker.evaluate(&trial);
+                let evaluation = checker.evaluate_for_check(&trial);
                 let violations = checker.check_evaluated(&trial, &evaluation);
                 let gain = base - evaluation.objective;
                 attempts.push((option, start, gain, violations));

@@ -53,7 +53,7 @@ pub use export::{Format, export_model};
 pub use infeasible::{Finding, Infeasibility, Rule};
 
 use model::Model;
-use solve::{Job, Objective, Run, run};
+use solve::{Job, Objective, Run, Solved, run};
 pub use watch::Stop;
 use watch::Watch;
 
@@ -196,10 +196,19 @@ pub struct Outcome {
     pub gap: f64,
     /// The best bound on the objective proven by the gap solve.
     pub bound: f64,
+    /// Whether branch and bound ran: `false` when the linear relaxation's bound already
+    /// proved the first plan within the gap tolerance (`bound` is then that relaxation's).
+    /// Outcomes stored before it was recorded read as searched.
+    #[serde(default = "searched_before_recorded")]
+    pub searched: bool,
     /// Seconds spent in the solver (the relaxation, the first plan and both solves).
     pub solve_seconds: f64,
     /// Seconds from start to finish, explanations included.
     pub total_seconds: f64,
+}
+
+fn searched_before_recorded() -> bool {
+    true
 }
 
 /// Chooses and schedules programmes to minimise the weighted, discounted capability gap
@@ -240,18 +249,28 @@ pub fn optimise_until(
 
     let solve_clock = Instant::now();
     let greedy = first_plan(&model, limit);
-    let first = Job {
-        objective: Objective::Gap,
-        extra: None,
-        time_limit: limit - clock.elapsed().as_secs_f64(),
-        relative_gap: settings.relative_gap,
-        start: greedy.as_deref(),
-        relaxed_bounds: None,
-        node_limit: None,
+    // When the relaxation proves the first plan within the tolerance, the search has
+    // nothing to add; otherwise HiGHS searches from it.
+    let proven = greedy.proven(&model, settings.relative_gap);
+    let searched = proven.is_none();
+    let solved = match proven {
+        Some(proven) => Run::Solved(proven),
+        None => {
+            let first = Job {
+                objective: Objective::Gap,
+                extra: None,
+                time_limit: limit - clock.elapsed().as_secs_f64(),
+                relative_gap: settings.relative_gap,
+                start: greedy.values.as_deref(),
+                relaxed_bounds: None,
+                node_limit: None,
+            };
+            let mut watch = Watch::new(&mut progress, stop, clock);
+            let solved = run(&model, &first, Some(&mut watch));
+            drop(watch);
+            solved
+        }
     };
-    let mut watch = Watch::new(&mut progress, stop, clock);
-    let solved = run(&model, &first, Some(&mut watch));
-    drop(watch);
     let stopped = stop.is_stopped();
     let primary = match solved {
         Run::Solved(s) => s,
@@ -347,6 +366,7 @@ pub fn optimise_until(
         status,
         gap: primary.gap,
         bound: primary.bound,
+        searched,
         solve_seconds,
         total_seconds,
     })
@@ -360,12 +380,54 @@ pub fn greedy_plan(problem: &PlanProblem) -> Option<Plan> {
         return None;
     }
     let model = Model::build(problem, &|_| true);
-    first_plan(&model, 60.0).map(|values| plan_of(problem, &model, &values))
+    first_plan(&model, 60.0)
+        .values
+        .map(|values| plan_of(problem, &model, &values))
 }
+
+/// A first plan for the gap solve and what the linear relaxation proves about it.
+struct FirstPlan {
+    /// The column values of the greedy's plan, if it found one.
+    values: Option<Vec<f64>>,
+    /// The relaxation's optimum, a lower bound on every plan's objective, when it was
+    /// solved to optimality in time.
+    bound: Option<f64>,
+}
+
+impl FirstPlan {
+    /// The first plan as a solution of the gap solve, when the relaxation's bound already
+    /// proves it within `relative_gap` of the optimum (or within HiGHS's absolute
+    /// tolerance of it): then branch and bound has nothing left to prove.
+    fn proven(&self, model: &Model, relative_gap: f64) -> Option<Solved> {
+        let (values, bound) = (self.values.as_ref()?, self.bound?);
+        let objective: f64 = model
+            .gap_objective()
+            .iter()
+            .map(|&(j, w)| w * values[j])
+            .sum();
+        let gap = if objective.abs() > ABSOLUTE_GAP {
+            ((objective - bound) / objective.abs()).max(0.0)
+        } else {
+            0.0
+        };
+        let within = objective - bound <= ABSOLUTE_GAP || gap <= relative_gap;
+        within.then(|| Solved {
+            values: values.clone(),
+            objective,
+            bound: bound.min(objective),
+            gap,
+            proven: true,
+            row_duals: Vec::new(),
+        })
+    }
+}
+
+/// The absolute gap under which a plan counts as optimal: HiGHS's `mip_abs_gap` default.
+const ABSOLUTE_GAP: f64 = 1e-6;
 
 /// A first plan for the gap solve: the greedy of `start.rs`, guided by the linear
 /// relaxation, or unguided if that cannot be solved in a tenth of the time limit.
-fn first_plan(model: &Model, limit: f64) -> Option<Vec<f64>> {
+fn first_plan(model: &Model, limit: f64) -> FirstPlan {
     let bounds: Vec<(f64, f64)> = model.columns.iter().map(|c| (0.0, c.upper)).collect();
     let job = Job {
         objective: Objective::Gap,
@@ -376,11 +438,17 @@ fn first_plan(model: &Model, limit: f64) -> Option<Vec<f64>> {
         relaxed_bounds: Some(&bounds),
         node_limit: None,
     };
-    let relaxed = match run(model, &job, None) {
-        Run::Solved(lp) => Some(lp.values),
-        _ => None,
+    let (relaxed, bound) = match run(model, &job, None) {
+        Run::Solved(lp) => {
+            let bound = lp.proven.then_some(lp.objective);
+            (Some(lp.values), bound)
+        }
+        _ => (None, None),
     };
-    start::greedy(model, relaxed.as_deref()).or_else(|| start::greedy(model, None))
+    FirstPlan {
+        values: start::greedy(model, relaxed.as_deref()).or_else(|| start::greedy(model, None)),
+        bound,
+    }
 }
 
 /// The plan a solution's choice columns describe.

@@ -159,7 +159,8 @@ fn plan_count(p: &PlanProblem) -> usize {
 }
 
 /// The least objective over all feasible plans, and the least cost among the plans that
-/// reach it; `None` when no plan is feasible.
+/// reach it; `None` when no plan is feasible. On the way it checks, for every plan, that
+/// the quick evaluation for checking agrees with the full one.
 fn brute_force(p: &PlanProblem) -> Option<(f64, f64)> {
     let alts = alternatives(p);
     let checker = Checker::new(p);
@@ -173,7 +174,21 @@ fn brute_force(p: &PlanProblem) -> Option<(f64, f64)> {
             }
         }
         let e = checker.evaluate(&plan);
-        if checker.check_evaluated(&plan, &e).is_empty() {
+        let violations = checker.check_evaluated(&plan, &e);
+        // The quick evaluation the explanations use judges every plan the same way.
+        let quick = checker.evaluate_for_check(&plan);
+        assert_eq!(
+            (
+                quick.objective,
+                quick.total_cost,
+                &quick.spend,
+                &quick.running,
+                &quick.shares
+            ),
+            (e.objective, e.total_cost, &e.spend, &e.running, &e.shares)
+        );
+        assert_eq!(checker.check_evaluated(&plan, &quick), violations);
+        if violations.is_empty() {
             feasible.push((e.objective, e.total_cost));
         }
         // The next combination, like an odometer.

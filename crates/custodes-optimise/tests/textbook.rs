@@ -64,6 +64,45 @@ fn the_knapsack_takes_the_textbook_items() {
     assert_eq!(outcome.status, Status::Optimal);
 }
 
+/// A knapsack whose relaxation is fractional needs the search to prove its optimum; with
+/// room for every item, the relaxation's bound proves the first plan optimal and the
+/// search is not run; with a loose tolerance, the first plan within it is kept as it is.
+#[test]
+fn the_search_runs_only_when_the_relaxation_leaves_something_to_prove() {
+    let tight = solve(&knapsack());
+    assert!(tight.searched);
+    assert!((tight.bound - 691.0).abs() < 1e-6, "{}", tight.bound);
+
+    let mut roomy = knapsack();
+    roomy.sources[0].ceilings = vec![1000.0];
+    let all = solve(&roomy);
+    assert!(!all.searched);
+    assert_eq!(all.status, Status::Optimal);
+    assert_eq!(all.plan.choices.len(), 10);
+    // 10 × (100 − 67.9) = 321, and the relaxation proves nothing less is possible.
+    assert!((all.evaluation.objective - 321.0).abs() < 1e-6);
+    assert!((all.bound - 321.0).abs() < 1e-6);
+    assert_eq!(all.gap, 0.0);
+
+    let loose = Settings {
+        relative_gap: 0.5,
+        ..exact()
+    };
+    let outcome = optimise(&knapsack(), &loose, |_| {}).unwrap();
+    assert!(!outcome.searched);
+    assert_eq!(check(&knapsack(), &outcome.plan), vec![]);
+    // The relaxation's bound: items 1 to 4 and 38/53 of item 5, 309.02 of value.
+    let relaxed = 10.0 * (100.0 - (92.0 + 57.0 + 49.0 + 68.0 + 60.0 * 38.0 / 53.0) / 10.0);
+    assert!((outcome.bound - relaxed).abs() < 1e-6, "{}", outcome.bound);
+    assert!(outcome.evaluation.objective >= 691.0 - 1e-6);
+    assert!(outcome.gap <= 0.5);
+    assert!(
+        (outcome.gap - (outcome.evaluation.objective - relaxed) / outcome.evaluation.objective)
+            .abs()
+            < 1e-9
+    );
+}
+
 /// Three years from 2027, undiscounted; one capability required at 10 each year.
 /// - a: one year, costs 4, adds 4 (which stays);
 /// - b: two years, costs 3 + 3, adds 2 then 6; b needs a finished first;

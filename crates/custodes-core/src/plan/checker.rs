@@ -79,8 +79,9 @@ impl<'p> Checker<'p> {
         &'a self,
         plan: &'a Plan,
     ) -> impl Iterator<Item = (&'p Programme, &'p ProgrammeOption, i32)> + 'a {
-        plan.choices
-            .keys()
-            .filter_map(move |id| self.resolve(plan, id))
+        plan.choices.iter().filter_map(move |(id, choice)| {
+            let programme = self.programme(id)?;
+            Some((programme, programme.option(&choice.option)?, choice.start))
+        })
     }
 }

@@ -125,6 +125,18 @@ pub fn evaluate(problem: &PlanProblem, plan: &Plan) -> Evaluation {
 impl Checker<'_> {
     /// Evaluates a plan; see [`evaluate`].
     pub fn evaluate(&self, plan: &Plan) -> Evaluation {
+        self.evaluate_with(plan, Detail::Full)
+    }
+
+    /// Evaluates a plan for judging it only: the objective, the total cost, the spend, the
+    /// programmes running and the shares, all that [`Checker::check_evaluated`] reads, but
+    /// no table per capability or goal (`capabilities` and `goals` are empty). For judging
+    /// many plans quickly, as when explaining why each programme was left out.
+    pub fn evaluate_for_check(&self, plan: &Plan) -> Evaluation {
+        self.evaluate_with(plan, Detail::ForCheck)
+    }
+
+    fn evaluate_with(&self, plan: &Plan, detail: Detail) -> Evaluation {
         let problem = self.problem;
         let n = problem.horizon().count();
         let first = problem.first_year;
@@ -190,9 +202,11 @@ impl Checker<'_> {
             }
         }
 
+        let full = detail == Detail::Full;
         let mut goals: Vec<GoalYear> = self
             .goals
             .iter()
+            .filter(|_| full)
             .flat_map(|g| {
                 (0..n).map(move |t| GoalYear {
                     goal: (*g).clone(),
@@ -202,7 +216,7 @@ impl Checker<'_> {
                 })
             })
             .collect();
-        let mut capabilities = Vec::with_capacity(added.len());
+        let mut capabilities = Vec::with_capacity(if full { added.len() } else { 0 });
         let mut objective = 0.0;
         for (i, cap) in problem.capabilities.iter().enumerate() {
             for t in 0..n {
@@ -210,6 +224,9 @@ impl Checker<'_> {
                 let reached = cap.current.get(t).copied().unwrap_or(0.0) + added[i * n + t];
                 let gap = (required - reached).max(0.0);
                 objective += cap.weight * problem.discount(t) * gap;
+                if !full {
+                    continue;
+                }
                 let goal = &mut goals[self.goal_of[i] * n + t];
                 goal.gap += gap;
                 goal.weighted += cap.weight * gap;
@@ -269,6 +286,13 @@ impl Checker<'_> {
             shares,
         }
     }
+}
+
+/// How much of an evaluation to build.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Detail {
+    Full,
+    ForCheck,
 }
 
 /// What an option started in `start` costs all sources within the horizon.
