@@ -937,6 +937,11 @@ pub struct SolveReport {
     pub bound: f64,
     /// The relative optimality gap reached.
     pub gap: f64,
+    /// Whether branch and bound ran: `false` when the linear relaxation's bound already
+    /// proved the first plan within the gap tolerance. Reports stored before it was
+    /// recorded read as searched.
+    #[serde(default = "searched_before_recorded")]
+    pub searched: bool,
     /// Seconds spent in the solver.
     pub solve_seconds: f64,
     /// Seconds from start to finish, explanations included.
@@ -948,10 +953,17 @@ pub struct SolveReport {
     pub left_out: Vec<LeftOut>,
 }
 
+fn searched_before_recorded() -> bool {
+    true
+}
+
 impl SolveReport {
     /// How the search ended, in words.
     pub fn search_words(&self) -> &'static str {
         match self.status.as_str() {
+            "optimal" if !self.searched => {
+                "proven within the gap tolerance by the linear relaxation's bound, with no search needed"
+            }
             "optimal" => "proven optimal within the gap tolerance",
             "stopped" => "stopped by the user before the gap tolerance was reached",
             _ => "stopped by the time limit before the gap tolerance was reached",
@@ -1067,6 +1079,37 @@ mod tests {
 
     fn day(s: &str) -> NaiveDate {
         s.parse().unwrap()
+    }
+
+    #[test]
+    fn the_search_is_told_in_words_and_older_reports_read_as_searched() {
+        let report = |status: &str, searched| SolveReport {
+            status: status.into(),
+            searched,
+            ..SolveReport::default()
+        };
+        assert_eq!(
+            report("optimal", true).search_words(),
+            "proven optimal within the gap tolerance"
+        );
+        assert_eq!(
+            report("optimal", false).search_words(),
+            "proven within the gap tolerance by the linear relaxation's bound, with no search needed"
+        );
+        assert!(
+            report("time_limit", true)
+                .search_words()
+                .contains("time limit")
+        );
+        assert!(
+            report("stopped", true)
+                .search_words()
+                .contains("by the user")
+        );
+        let mut stored = serde_json::to_value(report("optimal", false)).unwrap();
+        stored.as_object_mut().unwrap().remove("searched");
+        let read: SolveReport = serde_json::from_value(stored).unwrap();
+        assert!(read.searched);
     }
 
     #[test]

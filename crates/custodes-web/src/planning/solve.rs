@@ -78,6 +78,7 @@ pub fn solve_until(
         objective: outcome.evaluation.objective,
         bound: outcome.bound,
         gap: outcome.gap,
+        searched: outcome.searched,
         solve_seconds: outcome.solve_seconds,
         total_seconds: outcome.total_seconds,
         marginal_values: outcome
