@@ -5,10 +5,10 @@
 //! types of the first execution of a cached statement, so a statement first run with a
 //! missing value and then with a present one fails with "incorrect binary data format".
 //! A nullable real is therefore sent as text, always the same type, and the SQL casts it
-//! back with [`CAST_REAL`]; Rust's shortest round-trip formatting keeps the value exact.
+//! back with [`cast_real`]; Rust's shortest round-trip formatting keeps the value exact.
 
-/// The SQL that casts a parameter written by [`real_param`] back to a real, with `{}` for
-/// the placeholder.
+/// The SQL that casts `placeholder` (`$6`), a parameter written by [`real_param`], back
+/// to a real. The actor queries write the same cast out in their fixed SQL.
 pub(crate) fn cast_real(placeholder: &str) -> String {
     format!("CAST({placeholder} AS DOUBLE PRECISION)")
 }
