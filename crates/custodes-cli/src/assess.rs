@@ -107,6 +107,20 @@ pub async fn framework_import(store: &Store, file: &Path) -> Result<(), Failure>
     Ok(())
 }
 
+/// The id of the workspace named by `slug`, or a bad-input failure naming it.
+pub(crate) async fn workspace_id(
+    store: &Store,
+    slug: &str,
+) -> Result<custodes_core::WorkspaceId, Failure> {
+    store
+        .list_workspaces()
+        .await?
+        .into_iter()
+        .find(|w| w.slug.as_str() == slug)
+        .map(|w| w.id)
+        .ok_or_else(|| Failure::bad_input(anyhow!("no workspace '{slug}'")))
+}
+
 /// `custodes assess …`.
 pub async fn run(store: &Store, command: AssessCommand) -> Result<(), Failure> {
     match command {

@@ -16,18 +16,8 @@ use custodes_web::planning::solve::{OptimiseError, OptimiseRequest, export_model
 use indicatif::{ProgressBar, ProgressStyle};
 
 use crate::Failure;
-use crate::assess::{acting, today};
+use crate::assess::{acting, today, workspace_id};
 use crate::cli::{ModelFormat, PlanCommand};
-
-async fn workspace_id(store: &Store, slug: &str) -> Result<custodes_core::WorkspaceId, Failure> {
-    store
-        .list_workspaces()
-        .await?
-        .into_iter()
-        .find(|w| w.slug.as_str() == slug)
-        .map(|w| w.id)
-        .ok_or_else(|| Failure::bad_input(anyhow!("no workspace '{slug}'")))
-}
 
 fn failure(e: OptimiseError) -> Failure {
     match e {

@@ -21,20 +21,10 @@ use custodes_web::api_strategy::{GoalDto, MatrixCellDto, StrategyDto, ThreatPage
 use serde::Serialize;
 
 use crate::Failure;
-use crate::assess::{acting, today};
+use crate::assess::{acting, today, workspace_id};
 use crate::cli::{
     GoalCommand, ListFormat, StrategyCommand, StrategyStatus, StrategyView, ThreatCommand,
 };
-
-async fn workspace_id(store: &Store, slug: &str) -> Result<WorkspaceId, Failure> {
-    store
-        .list_workspaces()
-        .await?
-        .into_iter()
-        .find(|w| w.slug.as_str() == slug)
-        .map(|w| w.id)
-        .ok_or_else(|| Failure::bad_input(anyhow!("no workspace '{slug}'")))
-}
 
 /// The viewer of a read-only command, and its workspace.
 async fn reading(store: &Store, view: &StrategyView) -> Result<(Viewer, WorkspaceId), Failure> {

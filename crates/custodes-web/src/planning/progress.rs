@@ -20,6 +20,7 @@ use custodes_store::workspace::Workspace;
 use super::jobs::{End, Snapshot};
 use super::plans::programme_words;
 use super::points;
+use crate::actors::group_thousands;
 use crate::actors::workspace;
 use crate::auth::{self, Visitor};
 use crate::chrome::Chrome;
@@ -106,7 +107,7 @@ impl JobView {
                 "Not known until a plan is found",
             ),
             tolerance: format!("{}%", points2(settings.relative_gap * 100.0)),
-            nodes: search.map_or_else(|| "0".to_owned(), |x| thousands(x.nodes)),
+            nodes: search.map_or_else(|| "0".to_owned(), |x| group_thousands(x.nodes)),
             stopping: s.stopping,
             failure: match &s.end {
                 Some(End::Failed(reason)) => Some(sentence(reason)),
@@ -121,19 +122,6 @@ impl JobView {
 fn points2(v: f64) -> String {
     let text = format!("{v:.2}");
     text.trim_end_matches('0').trim_end_matches('.').to_owned()
-}
-
-/// A count with thousands separated by commas.
-fn thousands(n: i64) -> String {
-    let digits = n.unsigned_abs().to_string();
-    let mut out = String::new();
-    for (i, c) in digits.chars().enumerate() {
-        if i > 0 && (digits.len() - i).is_multiple_of(3) {
-            out.push(',');
-        }
-        out.push(c);
-    }
-    if n < 0 { format!("-{out}") } else { out }
 }
 
 #[derive(Template, WebTemplate)]
@@ -262,10 +250,10 @@ mod tests {
 
     #[test]
     fn numbers_read_as_people_write_them() {
-        assert_eq!(thousands(0), "0");
-        assert_eq!(thousands(999), "999");
-        assert_eq!(thousands(1000), "1,000");
-        assert_eq!(thousands(1234567), "1,234,567");
+        assert_eq!(group_thousands(0), "0");
+        assert_eq!(group_thousands(999), "999");
+        assert_eq!(group_thousands(1000), "1,000");
+        assert_eq!(group_thousands(1234567), "1,234,567");
         assert_eq!(points2(12.5), "12.5");
         assert_eq!(points2(0.25), "0.25");
         assert_eq!(points2(3.0), "3");
