@@ -171,6 +171,8 @@ fn explain_each(
     programmes: &[&Programme],
 ) -> Vec<LeftOut> {
     let problem = checker.problem();
+    // The plan's sums, to which each attempt adds its one programme.
+    let tally = checker.tally(plan);
     let mut found = Vec::new();
     for programme in programmes {
         let mut attempts = Vec::new();
@@ -179,7 +181,7 @@ fn explain_each(
         for option in &programme.options {
             for start in programme.start_years(problem, option) {
                 trial.choose(programme.id.clone(), option.id.clone(), start);
-                let evaluation = checker.evaluate_for_check(&trial);
+                let evaluation = checker.evaluate_adding(&tally, programme, option, start);
                 let violations = checker.check_evaluated(&trial, &evaluation);
                 let gain = base - evaluation.objective;
                 attempts.push((option, start, gain, violations));

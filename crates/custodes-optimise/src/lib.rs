@@ -10,18 +10,23 @@
 //! 1. validation and pre-checks (see [`Infeasibility`]);
 //! 2. a first plan: the linear relaxation is solved (within a tenth of the time limit) and
 //!    a greedy (`start.rs`) takes the choices it takes at least half, then fills up by
-//!    weighted gap closed per unit of money, within every rule; the gap solve starts from
-//!    it, so it never begins without a plan;
+//!    weighted gap closed per unit of money, within every rule; unless the relaxation's
+//!    optimum already proves that plan within the gap tolerance, an improvement step takes
+//!    each chosen programme out in turn and lets the greedy refill the room, keeping what
+//!    lowers the gap. The gap solve starts from it, so it never begins without a plan, and
+//!    is skipped when the relaxation proves the first plan good enough;
 //! 3. the gap solve: minimise the weighted, discounted capability gap (the formula of
 //!    `custodes_core::plan`) within the time limit and relative gap tolerance;
-//! 4. the tie-break solve: minimise the total cost among plans whose gap is at most the
-//!    one found (plus a relative 1e-9), started from the first plan. It stops after 500
-//!    branch-and-bound nodes or a tenth of the gap solve's time (at least 0.1 s), keeping
-//!    the cheapest plan found, so it adds about a tenth to the solve time; on small
-//!    instances it finishes and is exact. The same input gives the same plan: HiGHS runs on one thread
-//!    with its fixed seed, and of plans with equal gaps the cheaper wins. A solve that
-//!    stops on a time limit rather than on the gap tolerance or the node limit depends on
-//!    the machine's speed;
+//! 4. the tie-break: the least total cost among plans whose gap is at most the one found
+//!    (plus a relative 1e-9). First each chosen programme in turn moves to a cheaper option
+//!    or start year, or leaves the plan, where the gap does not rise and every rule holds
+//!    (`start::cheapen`, bounded by counts, not by the clock); then HiGHS minimises the cost
+//!    from that plan and stops after 500 branch-and-bound nodes or a tenth of the gap
+//!    solve's time, keeping the cheapest plan found. On a model of at most 400 columns it
+//!    gets at least 0.1 s, in which it finishes: small portfolios are tie-broken exactly.
+//!    The same input gives the same plan: HiGHS runs on one thread with its fixed seed,
+//!    and of plans with equal gaps the cheaper wins. A solve that stops on a time limit
+//!    rather than on the gap tolerance or the node limit depends on the machine's speed;
 //! 5. explanations: the binding rules, the marginal value of money per source and year
 //!    (duals of the ceiling rows of the linear programme in which the chosen programmes are
 //!    fixed and the ones left out may be taken fractionally), and a reason for every
@@ -59,6 +64,24 @@ use watch::Watch;
 
 /// The most branch-and-bound nodes of the tie-break solve.
 const TIE_BREAK_NODES: i32 = 500;
+
+/// Models with at most this many columns get at least [`TIE_BREAK_FLOOR`] seconds for the
+/// tie-break solve, in which HiGHS finishes it: small portfolios are tie-broken exactly.
+const SMALL_MODEL: usize = 400;
+
+/// The least time of the tie-break solve on a small model, in seconds.
+const TIE_BREAK_FLOOR: f64 = 0.1;
+
+/// The time of the tie-break solve after a gap solve of `gap_seconds`: a tenth of it, and
+/// at least [`TIE_BREAK_FLOOR`] on a small model.
+fn tie_break_seconds(model: &Model, gap_seconds: f64) -> f64 {
+    let tenth = 0.1 * gap_seconds;
+    if model.columns.len() <= SMALL_MODEL {
+        tenth.max(TIE_BREAK_FLOOR)
+    } else {
+        tenth
+    }
+}
 
 /// What the user may set.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
@@ -248,7 +271,7 @@ pub fn optimise_until(
     });
 
     let solve_clock = Instant::now();
-    let greedy = first_plan(&model, limit);
+    let greedy = first_plan(&model, limit, settings.relative_gap);
     // When the relaxation proves the first plan within the tolerance, the search has
     // nothing to add; otherwise HiGHS searches from it.
     let proven = greedy.proven(&model, settings.relative_gap);
@@ -287,23 +310,35 @@ pub fn optimise_until(
         seconds: clock.elapsed().as_secs_f64(),
     });
 
-    // The tie-break: the least cost among plans whose gap is no worse.
+    // The tie-break: the least cost among plans whose gap is no worse. First the plan is
+    // made cheaper by moving each programme to a cheaper option or start year, or leaving
+    // it out, where the gap does not rise; then HiGHS searches from that plan.
     let gap_terms = model.gap_objective();
-    let slack = 1e-9 * primary.objective.abs().max(1.0);
-    // The tie-break may add little to the gap solve: it stops after a fixed number of
-    // nodes (the same on every machine) or a tenth of the time the gap solve took (at
-    // least 0.1 s), and keeps the cheapest plan it has by then, which is at worst the
-    // first plan.
-    let primary_seconds = solve_clock.elapsed().as_secs_f64();
-    let remaining = (limit - clock.elapsed().as_secs_f64()).min((0.1 * primary_seconds).max(0.1));
-    let mut values = primary.values.clone();
+    let ceiling = primary.objective + 1e-9 * primary.objective.abs().max(1.0);
+    let mut values = if stopped {
+        primary.values.clone()
+    } else {
+        start::cheapen(&model, &primary.values, ceiling)
+    };
+    let cost_of = |values: &[f64]| -> f64 {
+        model
+            .columns
+            .iter()
+            .zip(values)
+            .map(|(c, v)| c.money * v)
+            .sum()
+    };
+    let remaining = (limit - clock.elapsed().as_secs_f64()).min(tie_break_seconds(
+        &model,
+        solve_clock.elapsed().as_secs_f64(),
+    ));
     if remaining > 0.0 && !stopped {
         let second = Job {
             objective: Objective::Money,
-            extra: Some((gap_terms, primary.objective + slack)),
+            extra: Some((gap_terms, ceiling)),
             time_limit: remaining,
             relative_gap: settings.relative_gap,
-            start: Some(&primary.values),
+            start: Some(&values),
             relaxed_bounds: None,
             node_limit: Some(TIE_BREAK_NODES),
         };
@@ -315,7 +350,9 @@ pub fn optimise_until(
                 gap: s.gap,
                 seconds: clock.elapsed().as_secs_f64(),
             });
-            values = s.values;
+            if s.objective < cost_of(&values) {
+                values = s.values;
+            }
         }
     }
     let solve_seconds = solve_clock.elapsed().as_secs_f64();
@@ -372,17 +409,39 @@ pub fn optimise_until(
     })
 }
 
-/// The plan the greedy start heuristic finds for `problem` before the solver runs (see
-/// `start.rs`), if it finds one; for tests and benchmarks.
+/// The first plan `start.rs` finds for `problem` before the solver runs (the greedy and
+/// its improvement), if it finds one; for tests and benchmarks.
 #[doc(hidden)]
 pub fn greedy_plan(problem: &PlanProblem) -> Option<Plan> {
     if !validate(problem).is_empty() {
         return None;
     }
     let model = Model::build(problem, &|_| true);
-    first_plan(&model, 60.0)
+    first_plan(&model, 60.0, 0.0)
         .values
         .map(|values| plan_of(problem, &model, &values))
+}
+
+/// `plan` made cheaper as the tie-break's first step does, without raising its objective
+/// (see `start::cheapen`); for tests. `plan` must keep every rule of a valid `problem`.
+#[doc(hidden)]
+pub fn cheaper_plan(problem: &PlanProblem, plan: &Plan) -> Plan {
+    let model = Model::build(problem, &|_| true);
+    let values: Vec<f64> = (0..model.columns.len())
+        .map(|j| match model.choice_of(j) {
+            Some((p, o, start)) => {
+                let programme = &problem.programmes[p];
+                let chosen = plan
+                    .choice(&programme.id)
+                    .is_some_and(|c| c.option == programme.options[o].id && c.start == start);
+                if chosen { 1.0 } else { 0.0 }
+            }
+            None => 0.0,
+        })
+        .collect();
+    let objective = Checker::new(problem).evaluate(plan).objective;
+    let ceiling = objective + 1e-9 * objective.abs().max(1.0);
+    plan_of(problem, &model, &start::cheapen(&model, &values, ceiling))
 }
 
 /// A first plan for the gap solve and what the linear relaxation proves about it.
@@ -405,17 +464,11 @@ impl FirstPlan {
             .iter()
             .map(|&(j, w)| w * values[j])
             .sum();
-        let gap = if objective.abs() > ABSOLUTE_GAP {
-            ((objective - bound) / objective.abs()).max(0.0)
-        } else {
-            0.0
-        };
-        let within = objective - bound <= ABSOLUTE_GAP || gap <= relative_gap;
-        within.then(|| Solved {
+        within(objective, bound, relative_gap).then(|| Solved {
             values: values.clone(),
             objective,
             bound: bound.min(objective),
-            gap,
+            gap: relative_gap_of(objective, bound),
             proven: true,
             row_duals: Vec::new(),
         })
@@ -425,9 +478,24 @@ impl FirstPlan {
 /// The absolute gap under which a plan counts as optimal: HiGHS's `mip_abs_gap` default.
 const ABSOLUTE_GAP: f64 = 1e-6;
 
+/// The relative gap between a plan's objective and a lower bound, as HiGHS measures it.
+fn relative_gap_of(objective: f64, bound: f64) -> f64 {
+    if objective.abs() > ABSOLUTE_GAP {
+        ((objective - bound) / objective.abs()).max(0.0)
+    } else {
+        0.0
+    }
+}
+
+/// Whether `bound` proves `objective` within `relative_gap` of the optimum, or within
+/// HiGHS's absolute tolerance of it.
+fn within(objective: f64, bound: f64, relative_gap: f64) -> bool {
+    objective - bound <= ABSOLUTE_GAP || relative_gap_of(objective, bound) <= relative_gap
+}
+
 /// A first plan for the gap solve: the greedy of `start.rs`, guided by the linear
 /// relaxation, or unguided if that cannot be solved in a tenth of the time limit.
-fn first_plan(model: &Model, limit: f64) -> FirstPlan {
+fn first_plan(model: &Model, limit: f64, relative_gap: f64) -> FirstPlan {
     let bounds: Vec<(f64, f64)> = model.columns.iter().map(|c| (0.0, c.upper)).collect();
     let job = Job {
         objective: Objective::Gap,
@@ -445,8 +513,10 @@ fn first_plan(model: &Model, limit: f64) -> FirstPlan {
         }
         _ => (None, None),
     };
+    let good_enough = |objective: f64| bound.is_some_and(|b| within(objective, b, relative_gap));
     FirstPlan {
-        values: start::greedy(model, relaxed.as_deref()).or_else(|| start::greedy(model, None)),
+        values: start::first_plan(model, relaxed.as_deref(), good_enough)
+            .or_else(|| start::first_plan(model, None, good_enough)),
         bound,
     }
 }

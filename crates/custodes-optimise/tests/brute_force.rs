@@ -13,7 +13,7 @@ use custodes_core::plan::{
     Capacity, Checker, Dependency, Exclusion, FundingSource, Gate, MinimumShare, Plan, PlanProblem,
     ShareOf, SourceCost, check,
 };
-use custodes_optimise::{Infeasibility, Settings, greedy_plan, optimise};
+use custodes_optimise::{Infeasibility, Settings, cheaper_plan, greedy_plan, optimise};
 use proptest::prelude::*;
 use rand::rngs::StdRng;
 use rand::{Rng, SeedableRng};
@@ -188,6 +188,18 @@ fn brute_force(p: &PlanProblem) -> Option<(f64, f64)> {
             (e.objective, e.total_cost, &e.spend, &e.running, &e.shares)
         );
         assert_eq!(checker.check_evaluated(&plan, &quick), violations);
+        // So does the evaluation of the plan without its last programme, plus that one
+        // (added last, as evaluating the whole plan adds it, so the sums are the same).
+        if let Some((id, choice)) = plan.choices.iter().next_back() {
+            let mut base = plan.clone();
+            base.choices.remove(id);
+            let programme = checker.programme(id).unwrap();
+            let option = programme.option(&choice.option).unwrap();
+            let adding =
+                checker.evaluate_adding(&checker.tally(&base), programme, option, choice.start);
+            assert_eq!(adding, quick);
+            assert_eq!(checker.check_evaluated(&plan, &adding), violations);
+        }
         if violations.is_empty() {
             feasible.push((e.objective, e.total_cost));
         }
@@ -254,6 +266,24 @@ proptest! {
             let got = Checker::new(&problem).evaluate(&plan).objective;
             prop_assert!(got >= optimum - 1e-6 * optimum.abs().max(1.0),
                 "greedy {} beats the optimum {}", got, optimum);
+        }
+    }
+
+    /// The tie-break's first step keeps every rule, never raises the objective and never
+    /// raises the cost.
+    #[test]
+    fn cheapening_keeps_every_rule_and_the_gap(seed in any::<u64>()) {
+        let problem = instance(seed);
+        if let Some(plan) = greedy_plan(&problem) {
+            let checker = Checker::new(&problem);
+            let before = checker.evaluate(&plan);
+            let cheaper = cheaper_plan(&problem, &plan);
+            let after = checker.evaluate(&cheaper);
+            prop_assert_eq!(check(&problem, &cheaper), vec![]);
+            prop_assert!(after.objective <= before.objective + 1e-6 * before.objective.abs().max(1.0),
+                "the objective rose from {} to {}", before.objective, after.objective);
+            prop_assert!(after.total_cost <= before.total_cost,
+                "the cost rose from {} to {}", before.total_cost, after.total_cost);
         }
     }
 }

@@ -12,7 +12,7 @@ use serde::{Deserialize, Serialize};
 
 use super::checker::Checker;
 use super::id::{CapabilityId, GoalId, LeadActor, SourceId};
-use super::portfolio::{PlanProblem, ProgrammeOption};
+use super::portfolio::{PlanProblem, Programme, ProgrammeOption};
 use super::schedule::Plan;
 
 /// The effects of a plan.
@@ -136,51 +136,105 @@ impl Checker<'_> {
         self.evaluate_with(plan, Detail::ForCheck)
     }
 
-    fn evaluate_with(&self, plan: &Plan, detail: Detail) -> Evaluation {
+    /// The sums `plan`'s evaluation is made from; see [`Tally`].
+    pub fn tally(&self, plan: &Plan) -> Tally<'_> {
+        let problem = self.problem;
+        let n = problem.horizon().count();
+        let mut tally = Tally {
+            spent: vec![0.0; problem.sources.len() * n],
+            added: vec![0.0; problem.capabilities.len() * n],
+            total_cost: 0.0,
+            running: problem
+                .capacities
+                .iter()
+                .map(|c| (&c.actor, vec![0; n]))
+                .collect(),
+            counted: vec![0.0; problem.minimum_shares.len()],
+        };
+        for (programme, option, start) in self.resolved(plan) {
+            self.add(&mut tally, programme, option, start);
+        }
+        tally
+    }
+
+    /// [`Checker::evaluate_for_check`] of the plan whose sums are `base` with one more
+    /// programme chosen, in time independent of the plan's size: `base` is
+    /// [`Checker::tally`] of the plan without it, and `programme` must not be in that plan.
+    pub fn evaluate_adding(
+        &self,
+        base: &Tally<'_>,
+        programme: &Programme,
+        option: &ProgrammeOption,
+        start: i32,
+    ) -> Evaluation {
+        let mut tally = base.clone();
+        self.add(&mut tally, programme, option, start);
+        self.finish(tally, Detail::ForCheck)
+    }
+
+    /// Adds a chosen option's yearly costs, contributions, running years and share spend
+    /// into the sums, indexed by (source or capability, year).
+    fn add<'t>(
+        &self,
+        tally: &mut Tally<'t>,
+        programme: &'t Programme,
+        option: &ProgrammeOption,
+        start: i32,
+    ) {
         let problem = self.problem;
         let n = problem.horizon().count();
         let first = problem.first_year;
-        let chosen: Vec<_> = self.resolved(plan).collect();
-
-        // Each chosen option adds its yearly costs, contributions and running years into
-        // flat tables indexed by (source or capability, year).
-        let mut spent = vec![0.0; problem.sources.len() * n];
-        let mut added = vec![0.0; problem.capabilities.len() * n];
-        let mut total_cost = 0.0;
-        let mut running: BTreeMap<&LeadActor, Vec<u32>> = problem
-            .capacities
-            .iter()
-            .map(|c| (&c.actor, vec![0; n]))
-            .collect();
-        for (programme, option, start) in &chosen {
-            for cost in &option.costs {
-                for (k, amount) in cost.per_year.iter().enumerate() {
-                    let Some(t) = problem.year_index(start + k as i32) else {
-                        continue;
-                    };
-                    total_cost += amount;
-                    if let Some(&f) = self.sources.get(cost.source.as_str()) {
-                        spent[f * n + t] += amount;
-                    }
-                }
-            }
-            for c in &option.contributions {
-                let Some(&i) = self.capabilities.get(c.capability.as_str()) else {
+        for cost in &option.costs {
+            for (k, amount) in cost.per_year.iter().enumerate() {
+                let Some(t) = problem.year_index(start + k as i32) else {
                     continue;
                 };
-                for t in 0..n {
-                    added[i * n + t] += c.in_year(*start, first + t as i32);
-                }
-            }
-            let years = running
-                .entry(&programme.lead_actor)
-                .or_insert_with(|| vec![0; n]);
-            for (t, count) in years.iter_mut().enumerate() {
-                if option.runs_in(*start, first + t as i32) {
-                    *count += 1;
+                tally.total_cost += amount;
+                if let Some(&f) = self.sources.get(cost.source.as_str()) {
+                    tally.spent[f * n + t] += amount;
                 }
             }
         }
+        for c in &option.contributions {
+            let Some(&i) = self.capabilities.get(c.capability.as_str()) else {
+                continue;
+            };
+            for t in 0..n {
+                tally.added[i * n + t] += c.in_year(start, first + t as i32);
+            }
+        }
+        let years = tally
+            .running
+            .entry(&programme.lead_actor)
+            .or_insert_with(|| vec![0; n]);
+        for (t, count) in years.iter_mut().enumerate() {
+            if option.runs_in(start, first + t as i32) {
+                *count += 1;
+            }
+        }
+        for (rule, share) in problem.minimum_shares.iter().enumerate() {
+            if share.counts(problem, programme, option) {
+                tally.counted[rule] += spend_in_horizon(problem, option, start);
+            }
+        }
+    }
+
+    fn evaluate_with(&self, plan: &Plan, detail: Detail) -> Evaluation {
+        self.finish(self.tally(plan), detail)
+    }
+
+    /// The evaluation made from a plan's sums.
+    fn finish(&self, tally: Tally<'_>, detail: Detail) -> Evaluation {
+        let problem = self.problem;
+        let n = problem.horizon().count();
+        let first = problem.first_year;
+        let Tally {
+            spent,
+            added,
+            total_cost,
+            running,
+            counted,
+        } = tally;
 
         let mut spend = Vec::with_capacity(spent.len());
         for (f, source) in problem.sources.iter().enumerate() {
@@ -260,19 +314,13 @@ impl Checker<'_> {
         let shares = problem
             .minimum_shares
             .iter()
+            .zip(counted)
             .enumerate()
-            .map(|(rule, share)| {
-                let counted: f64 = chosen
-                    .iter()
-                    .filter(|(p, o, _)| share.counts(problem, p, o))
-                    .map(|(_, o, s)| spend_in_horizon(problem, o, *s))
-                    .sum();
-                ShareSpend {
-                    rule,
-                    counted,
-                    total: total_cost,
-                    minimum: share.share * total_cost,
-                }
+            .map(|(rule, (share, counted))| ShareSpend {
+                rule,
+                counted,
+                total: total_cost,
+                minimum: share.share * total_cost,
             })
             .collect();
 
@@ -286,6 +334,20 @@ impl Checker<'_> {
             shares,
         }
     }
+}
+
+/// The sums a plan's [`Evaluation`] is made from: spend per source and year, what the
+/// plan adds per capability and year, the total cost, the programmes each lead actor runs
+/// per year and the spend counting towards each minimum share. Each chosen programme adds
+/// into them, so the sums of a plan with one programme more are those of the plan plus
+/// that programme's ([`Checker::evaluate_adding`]).
+#[derive(Clone, Debug)]
+pub struct Tally<'p> {
+    spent: Vec<f64>,
+    added: Vec<f64>,
+    total_cost: f64,
+    running: BTreeMap<&'p LeadActor, Vec<u32>>,
+    counted: Vec<f64>,
 }
 
 /// How much of an evaluation to build.

@@ -60,7 +60,7 @@ pub use binding::{Binding, binding};
 pub use check::{Violation, check, exceeds};
 pub use checker::Checker;
 pub use evaluate::{
-    ActorYear, CapabilityYear, Evaluation, GoalYear, ShareSpend, SourceYear, evaluate,
+    ActorYear, CapabilityYear, Evaluation, GoalYear, ShareSpend, SourceYear, Tally, evaluate,
 };
 pub use id::{CapabilityId, GoalId, LeadActor, OptionId, ProgrammeId, SourceId};
 pub use portfolio::{
