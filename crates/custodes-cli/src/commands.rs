@@ -91,11 +91,16 @@ pub async fn run(args: Args) -> Result<(), Failure> {
 /// The log filter: the configured one, with the database driver's per-statement lines
 /// kept out unless asked for.
 fn log_filter(level: &str) -> String {
-    if level.contains("sqlx") {
-        level.to_owned()
-    } else {
-        format!("{level},sqlx=warn")
+    // sqlx logs every statement at info; the `highs` crate warns whenever a solve ends on
+    // its time limit, which the optimiser reports in its own words. Both are quieted
+    // unless the configured filter names them.
+    let mut filter = level.to_owned();
+    for (target, quiet) in [("sqlx", "warn"), ("highs", "error")] {
+        if !level.contains(target) {
+            filter.push_str(&format!(",{target}={quiet}"));
+        }
     }
+    filter
 }
 
 /// The database the configuration names.
@@ -531,4 +536,19 @@ fn framework_list() -> Result<(), Failure> {
         );
     }
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::log_filter;
+
+    #[test]
+    fn chatty_libraries_are_quieted_unless_named() {
+        assert_eq!(log_filter("info"), "info,sqlx=warn,highs=error");
+        assert_eq!(
+            log_filter("debug,sqlx=debug"),
+            "debug,sqlx=debug,highs=error"
+        );
+        assert_eq!(log_filter("highs=warn"), "highs=warn,sqlx=warn");
+    }
 }

@@ -197,14 +197,26 @@ pub async fn solve_and_save(
     progress: impl FnMut(Progress) + Send + 'static,
     stop: &Stop,
 ) -> Result<StoredPlan, OptimiseError> {
-    let Prepared {
-        scenario,
-        assembled,
-        name,
-        settings,
-    } = prepared;
-    let problem = assembled.problem.clone();
-    let solve_settings = settings.clone();
+    let solved = solve_prepared(prepared, progress, stop).await?;
+    save_solved(store, actor, viewer, workspace, solved).await
+}
+
+/// A prepared portfolio and its solution, not saved yet.
+#[derive(Debug)]
+pub struct SolvedPlan {
+    prepared: Prepared,
+    solved: Solved,
+}
+
+/// Solves a prepared portfolio on a blocking thread, telling `progress` of each stage,
+/// until it ends or `stop` is switched on. Several can run at once, one per core.
+pub async fn solve_prepared(
+    prepared: Prepared,
+    progress: impl FnMut(Progress) + Send + 'static,
+    stop: &Stop,
+) -> Result<SolvedPlan, OptimiseError> {
+    let problem = prepared.assembled.problem.clone();
+    let solve_settings = prepared.settings.clone();
     let stop = stop.clone();
     let solved = tokio::task::spawn_blocking(move || {
         solve_until(&problem, &solve_settings, progress, &stop)
@@ -215,6 +227,27 @@ pub async fn solve_and_save(
         Infeasibility::Stopped => OptimiseError::Stopped,
         e => OptimiseError::Infeasible(e.to_string()),
     })?;
+    Ok(SolvedPlan { prepared, solved })
+}
+
+/// Saves a solved portfolio as a draft plan.
+pub async fn save_solved(
+    store: &Store,
+    actor: &Actor,
+    viewer: &Viewer,
+    workspace: WorkspaceId,
+    solved: SolvedPlan,
+) -> Result<StoredPlan, OptimiseError> {
+    let SolvedPlan {
+        prepared:
+            Prepared {
+                scenario,
+                assembled,
+                name,
+                settings,
+            },
+        solved,
+    } = solved;
     let outcome = serde_json::to_value(&solved.outcome).unwrap_or_default();
     Ok(store
         .create_plan(
