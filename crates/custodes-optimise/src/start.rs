@@ -54,7 +54,8 @@ pub(crate) fn first_plan(
     state.finish()
 }
 
-/// A plan no dearer than `values` whose objective is at most `bound`: each chosen column
+/// A plan no dearer than `values` whose objective is at most `bound` (or than the
+/// objective of `values`, if that is higher): each chosen column
 /// in turn is replaced by the cheapest other column of its programme, or dropped when that
 /// is cheapest, as long as the objective stays within `bound` and every row holds. Passes
 /// repeat until one changes nothing, at most [`PASSES`] times. `values` must be a plan
@@ -75,6 +76,9 @@ pub(crate) fn cheapen(model: &Model, values: &[f64], bound: f64) -> Vec<f64> {
             of_programme[programme].push(j);
         }
     }
+    // A plan from HiGHS keeps its rows within HiGHS's tolerances, so its exact objective
+    // may be a hair above the bound it was found under: it is never held to less.
+    let bound = bound.max(state.objective());
     let money = |j: usize| model.columns[j].money;
     for _ in 0..PASSES {
         let mut cheaper = false;
