@@ -9,7 +9,6 @@ use custodes_core::access::CompartmentKind;
 use custodes_core::audit::Actor;
 use custodes_core::policy::{Classification, Viewer, can_read};
 use custodes_core::sector::{ActorFields, ActorKind};
-use custodes_core::workspace::{Slug, WorkspaceKind};
 use custodes_core::{CompartmentId, Level, Role, WorkspaceId};
 use custodes_store::actor::{ActorInput, ActorQuery};
 use custodes_store::user::NewUser;
@@ -71,15 +70,7 @@ struct World {
 async fn world(flavour: Flavour, rng: &mut StdRng, n: usize) -> World {
     let db = TestDb::new(flavour).await;
     let store = db.open().await;
-    let ws = store
-        .create_workspace(
-            &Actor::System,
-            Slug::parse("arvenia").unwrap(),
-            "Arvenia",
-            WorkspaceKind::Country,
-        )
-        .await
-        .unwrap();
+    let ws = custodes_testkit::arvenia(&store, &Actor::System).await;
     let mut compartments = Vec::new();
     for (slug, kind) in [
         ("border", CompartmentKind::SharingGroup),

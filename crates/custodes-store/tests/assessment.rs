@@ -10,7 +10,6 @@ use custodes_core::framework::{AnswerValue, MissingState, NodeId};
 use custodes_core::planning::{CapabilityFields, CurrentLevel, Horizon, Scenario};
 use custodes_core::policy::{Classification, Viewer};
 use custodes_core::strategy::GoalFields;
-use custodes_core::workspace::{Slug, WorkspaceKind};
 use custodes_core::{Level, Role, WorkspaceId};
 use custodes_store::assessment::{AnswerInput, AssessmentInput, SourceInput};
 use custodes_store::audit::Verdict;
@@ -107,16 +106,7 @@ fn as_actor(v: &Viewer) -> Actor {
 async fn world(flavour: Flavour) -> World {
     let db = TestDb::new(flavour).await;
     let store = db.open().await;
-    let ws = store
-        .create_workspace(
-            &Actor::System,
-            Slug::parse("arvenia").unwrap(),
-            "Arvenia",
-            WorkspaceKind::Country,
-        )
-        .await
-        .unwrap()
-        .id;
+    let ws = custodes_testkit::arvenia(&store, &Actor::System).await.id;
     let manager = person(&store, "planner", Role::Planner, Level::Secret).await;
     let assessor = person(&store, "assessor", Role::Assessor, Level::Confidential).await;
     let r1 = person(&store, "reviewer1", Role::Reviewer, Level::Official).await;

@@ -283,15 +283,7 @@ async fn an_older_backup_is_upgraded(flavour: Flavour) {
     let source = TestDb::new(flavour).await;
     let store = Store::connect(&source.url).await.unwrap();
     store.migrate_to(1).await.unwrap();
-    store
-        .create_workspace(
-            &Actor::System,
-            Slug::parse("arvenia").unwrap(),
-            "Arvenia",
-            WorkspaceKind::Country,
-        )
-        .await
-        .unwrap();
+    custodes_testkit::arvenia(&store, &Actor::System).await;
     let mut old = Vec::new();
     let summary = store.backup(&mut old).await.unwrap();
     assert_eq!(summary.schema_version, 1);
@@ -361,16 +353,7 @@ async fn budgets_given_and_left_out(from: Flavour, to: Flavour) {
     let cli = Actor::Cli {
         os_user: "ops".into(),
     };
-    let ws = store
-        .create_workspace(
-            &cli,
-            Slug::parse("arvenia").unwrap(),
-            "Arvenia",
-            WorkspaceKind::Country,
-        )
-        .await
-        .unwrap()
-        .id;
+    let ws = custodes_testkit::arvenia(&store, &cli).await.id;
     let admin = store
         .create_user(
             &cli,

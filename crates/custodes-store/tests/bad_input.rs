@@ -32,15 +32,7 @@ async fn a_foreign_file_is_not_opened_and_not_changed() {
 async fn a_corrupt_sqlite_file_is_refused_unchanged() {
     let db = TestDb::new(Flavour::Sqlite).await;
     let store = db.open().await;
-    store
-        .create_workspace(
-            &Actor::System,
-            Slug::parse("arvenia").unwrap(),
-            "Arvenia",
-            WorkspaceKind::Country,
-        )
-        .await
-        .unwrap();
+    custodes_testkit::arvenia(&store, &Actor::System).await;
     store.close().await;
     let DatabaseUrl::Sqlite(path) = &db.url else {
         unreachable!()

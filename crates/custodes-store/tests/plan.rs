@@ -23,7 +23,6 @@ use custodes_core::sector::{ActorFields, ActorKind};
 use custodes_core::strategy::{
     GoalFields, Origin, Scope, SourceKind, Target, ThreatFields, Trend, Weight, WeightOverride,
 };
-use custodes_core::workspace::{Slug, WorkspaceKind};
 use custodes_core::{ActorId, CompartmentId, GoalId, Level, Role, WorkspaceId};
 use custodes_store::actor::ActorInput;
 use custodes_store::audit::{AuditFilter, Verdict};
@@ -92,16 +91,7 @@ fn horizon() -> Horizon {
 async fn setup(flavour: Flavour) -> Setup {
     let db = TestDb::new(flavour).await;
     let store = db.open().await;
-    let ws = store
-        .create_workspace(
-            &system(),
-            Slug::parse("arvenia").unwrap(),
-            "Arvenia",
-            WorkspaceKind::Country,
-        )
-        .await
-        .unwrap()
-        .id;
+    let ws = custodes_testkit::arvenia(&store, &system()).await.id;
     let sis = store
         .create_compartment(&system(), "sis", "SIS", CompartmentKind::Agency, "")
         .await

@@ -18,7 +18,7 @@ use custodes_core::strategy::{
     Deficit, GoalFields, Origin, Scope, SourceKind, Status, StrategyFields, Target, ThreatFields,
     Transition, Trend, Weight, WeightOverride,
 };
-use custodes_core::workspace::{Slug, WorkspaceKind};
+use custodes_core::workspace::WorkspaceKind;
 use custodes_core::{ActorId, CompartmentId, Level, Role, ThreatId, WorkspaceId};
 use custodes_store::actor::ActorInput;
 use custodes_store::audit::{AuditFilter, Verdict};
@@ -52,16 +52,7 @@ struct Setup {
 async fn setup(flavour: Flavour) -> Setup {
     let db = TestDb::new(flavour).await;
     let store = db.open().await;
-    let ws = store
-        .create_workspace(
-            &system(),
-            Slug::parse("arvenia").unwrap(),
-            "Arvenia",
-            WorkspaceKind::Country,
-        )
-        .await
-        .unwrap()
-        .id;
+    let ws = custodes_testkit::arvenia(&store, &system()).await.id;
     let sis = store
         .create_compartment(&system(), "sis", "SIS", CompartmentKind::Agency, "")
         .await

@@ -8,6 +8,9 @@
 
 use std::path::PathBuf;
 
+use custodes_core::audit::Actor;
+use custodes_core::workspace::{Slug, WorkspaceKind};
+use custodes_store::workspace::Workspace;
 use custodes_store::{DatabaseUrl, Store};
 use sqlx::Connection;
 
@@ -121,4 +124,17 @@ macro_rules! on_both_backends {
             )*
         }
     };
+}
+
+/// Creates, as `actor`, the country workspace most tests work in: Arvenia, at `arvenia`.
+pub async fn arvenia(store: &Store, actor: &Actor) -> Workspace {
+    store
+        .create_workspace(
+            actor,
+            Slug::parse("arvenia").expect("a valid slug"),
+            "Arvenia",
+            WorkspaceKind::Country,
+        )
+        .await
+        .expect("the test workspace is created")
 }

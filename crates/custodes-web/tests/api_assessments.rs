@@ -6,7 +6,6 @@ use axum::body::Body;
 use axum::http::{Request, StatusCode, header};
 use custodes_core::audit::Actor;
 use custodes_core::permission::TokenScope;
-use custodes_core::workspace::{Slug, WorkspaceKind};
 use custodes_core::{Level, Role};
 use custodes_testkit::{Flavour, TestDb, on_both_backends};
 use custodes_web::{AppState, Instance, router};
@@ -100,15 +99,7 @@ async fn token(
 async fn the_whole_cycle_runs_through_the_api(flavour: Flavour) {
     let db = TestDb::new(flavour).await;
     let store = db.open().await;
-    store
-        .create_workspace(
-            &Actor::System,
-            Slug::parse("arvenia").unwrap(),
-            "Arvenia",
-            WorkspaceKind::Country,
-        )
-        .await
-        .unwrap();
+    custodes_testkit::arvenia(&store, &Actor::System).await;
     let planner = token(&store, "planner", Role::Planner, Level::Secret).await;
     let assessor = token(&store, "assessor", Role::Assessor, Level::Official).await;
     let reviewer = token(&store, "reviewer", Role::Reviewer, Level::Official).await;
